@@ -1,0 +1,87 @@
+import { DEFAULT_TOPICS } from '@task-center/contracts';
+import { z } from 'zod';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const hostPort = /^[^\s:,]+:\d{1,5}$/;
+
+const brokerList = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((s) => s.split(',').map((b) => b.trim()))
+  .refine((list) => list.every((b) => hostPort.test(b)), {
+    message: 'must be a comma-separated list of host:port',
+  });
+
+const mongoUri = z
+  .string()
+  .trim()
+  .refine((s) => /^mongodb(\+srv)?:\/\/[^/\s]+/.test(s), {
+    message: 'must be a mongodb:// or mongodb+srv:// URI',
+  });
+
+const topicName = z
+  .string()
+  .trim()
+  .regex(
+    /^[a-zA-Z0-9._-]{1,249}$/,
+    'must be a valid Kafka topic name ([a-zA-Z0-9._-], 1-249 chars)',
+  );
+
+/** Every setting the task center reads, by its environment variable name. */
+export const configSchema = z.object({
+  PORT: int(1, 65535).default(3000),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  MONGODB_URI: mongoUri,
+  KAFKA_BROKERS: brokerList,
+  KAFKA_CLIENT_ID: z.string().trim().min(1).default('task-center'),
+  KAFKA_TOPIC_TASKS: topicName.default(DEFAULT_TOPICS.tasks),
+  KAFKA_TOPIC_RESULTS: topicName.default(DEFAULT_TOPICS.results),
+  KAFKA_TOPIC_DEAD_LETTER: topicName.default(DEFAULT_TOPICS.deadLetter),
+  KAFKA_TOPIC_PARTITIONS: int(1, 10_000).default(6),
+  KAFKA_TOPIC_REPLICATION_FACTOR: int(1, 32).default(1),
+  STARTUP_TIMEOUT_S: int(1, 3600).default(30),
+  SHUTDOWN_TIMEOUT_S: int(1, 3600).default(15),
+  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+type Raw = z.output<typeof configSchema>;
+
+/** The typed, validated configuration, grouped by concern. */
+export interface AppConfig {
+  http: { port: number; host: string };
+  mongo: { uri: string };
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    topics: { tasks: string; results: string; deadLetter: string };
+    partitions: number;
+    replicationFactor: number;
+  };
+  startupTimeoutMs: number;
+  shutdownTimeoutMs: number;
+  logLevel: Raw['LOG_LEVEL'];
+}
+
+export function toAppConfig(raw: Raw): AppConfig {
+  return {
+    http: { port: raw.PORT, host: raw.HOST },
+    mongo: { uri: raw.MONGODB_URI },
+    kafka: {
+      brokers: raw.KAFKA_BROKERS,
+      clientId: raw.KAFKA_CLIENT_ID,
+      topics: {
+        tasks: raw.KAFKA_TOPIC_TASKS,
+        results: raw.KAFKA_TOPIC_RESULTS,
+        deadLetter: raw.KAFKA_TOPIC_DEAD_LETTER,
+      },
+      partitions: raw.KAFKA_TOPIC_PARTITIONS,
+      replicationFactor: raw.KAFKA_TOPIC_REPLICATION_FACTOR,
+    },
+    startupTimeoutMs: raw.STARTUP_TIMEOUT_S * 1000,
+    shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_S * 1000,
+    logLevel: raw.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,3 @@
+export { type AppConfig } from './app-config';
+export { APP_CONFIG, ConfigModule } from './config.module';
+export { ConfigError, loadConfig } from './load-config';

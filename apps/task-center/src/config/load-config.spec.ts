@@ -1,0 +1,71 @@
+import { ConfigError, loadConfig } from './load-config';
+
+const base = { MONGODB_URI: 'mongodb://127.0.0.1:27017/tc', KAFKA_BROKERS: '127.0.0.1:9092' };
+
+describe('loadConfig', () => {
+  it('applies defaults for everything but the two connection strings', () => {
+    const config = loadConfig(base);
+    expect(config).toEqual({
+      http: { port: 3000, host: '0.0.0.0' },
+      mongo: { uri: 'mongodb://127.0.0.1:27017/tc' },
+      kafka: {
+        brokers: ['127.0.0.1:9092'],
+        clientId: 'task-center',
+        topics: {
+          tasks: 'task-center.tasks',
+          results: 'task-center.results',
+          deadLetter: 'task-center.dead-letter',
+        },
+        partitions: 6,
+        replicationFactor: 1,
+      },
+      startupTimeoutMs: 30_000,
+      shutdownTimeoutMs: 15_000,
+      logLevel: 'log',
+    });
+  });
+
+  it('parses lists and numbers, trimming blanks', () => {
+    const config = loadConfig({
+      ...base,
+      KAFKA_BROKERS: ' a:1, b:2 ',
+      PORT: '8080',
+      KAFKA_TOPIC_PARTITIONS: '12',
+    });
+    expect(config.kafka.brokers).toEqual(['a:1', 'b:2']);
+    expect(config.http.port).toBe(8080);
+    expect(config.kafka.partitions).toBe(12);
+  });
+
+  it('treats an empty value as unset', () => {
+    expect(loadConfig({ ...base, PORT: '' }).http.port).toBe(3000);
+  });
+
+  it.each([
+    [{ MONGODB_URI: undefined }, 'MONGODB_URI is required'],
+    [{ KAFKA_BROKERS: '' }, 'KAFKA_BROKERS is required'],
+    [
+      { KAFKA_BROKERS: 'a:1,b' },
+      'KAFKA_BROKERS must be a comma-separated list of host:port (got "a:1,b")',
+    ],
+    [
+      { MONGODB_URI: 'http://x' },
+      'MONGODB_URI must be a mongodb:// or mongodb+srv:// URI (got "http://x")',
+    ],
+    [{ PORT: '0' }, 'PORT'],
+    [{ PORT: '3.5' }, 'PORT'],
+    [{ KAFKA_TOPIC_RESULTS: 'a b' }, 'KAFKA_TOPIC_RESULTS must be a valid Kafka topic name'],
+    [{ STARTUP_TIMEOUT_S: '-1' }, 'STARTUP_TIMEOUT_S'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+  ])('rejects %p with one line naming the setting', (override, expected) => {
+    const attempt = () => loadConfig({ ...base, ...override });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(expected);
+    try {
+      attempt();
+    } catch (err) {
+      expect((err as Error).message).not.toContain('\n');
+      expect((err as Error).message.startsWith(expected.split(' ')[0]!)).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,75 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { type Admin, type Kafka } from 'kafkajs';
+import { APP_CONFIG, type AppConfig } from '../config';
+import { KAFKA } from './kafka.tokens';
+import { retryUntil } from '../startup/retry-until';
+
+/**
+ * Owns the admin connection: creates the task center's topics at startup (with the
+ * configured partition count) and answers health checks with a metadata round trip.
+ */
+@Injectable()
+export class KafkaAdminService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(KafkaAdminService.name);
+  private readonly admin: Admin;
+
+  constructor(
+    @Inject(KAFKA) kafka: Kafka,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    // Few client-side retries: startup has its own visible retry loop, and a health
+    // check must answer within its timeout rather than back off for seconds.
+    this.admin = kafka.admin({ retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1000 } });
+  }
+
+  async onModuleInit(): Promise<void> {
+    const { brokers, topics, partitions, replicationFactor } = this.config.kafka;
+    await retryUntil(() => this.admin.connect(), {
+      what: `kafka: connecting to ${brokers.join(',')}`,
+      deadlineMs: this.config.startupTimeoutMs,
+      logger: this.logger,
+    });
+    const wanted = [...new Set(Object.values(topics))];
+    const existing = new Set(await this.admin.listTopics());
+    const missing = wanted.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      await this.admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
+      });
+      this.logger.log(`created topics ${missing.join(', ')} (${partitions} partitions each)`);
+    }
+  }
+
+  /** Number of brokers that answered a metadata request, or a rejection. */
+  async ping(timeoutMs: number): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no metadata answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      const cluster = await Promise.race([this.admin.describeCluster(), timeout]);
+      return cluster.brokers.length;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async partitionsOf(topic: string): Promise<number> {
+    const meta = await this.admin.fetchTopicMetadata({ topics: [topic] });
+    return meta.topics[0]?.partitions.length ?? 0;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.admin.disconnect();
+  }
+}

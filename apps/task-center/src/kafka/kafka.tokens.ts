@@ -1,0 +1,2 @@
+/** DI token for the shared kafkajs `Kafka` instance. */
+export const KAFKA = Symbol('KAFKA');

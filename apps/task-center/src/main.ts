@@ -1,0 +1,52 @@
+import 'reflect-metadata';
+import { type INestApplication, Logger, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module';
+import { type AppConfig, ConfigError, loadConfig } from './config';
+import { setupApp } from './setup-app';
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+const logger = new Logger('TaskCenter');
+
+function fail(message: string): never {
+  process.stderr.write(`task-center: ${message}\n`);
+  process.exit(1);
+}
+
+/** SIGTERM/SIGINT: run every shutdown hook, then exit 0; exit 1 if that overruns its bound. */
+function exitOnSignals(app: INestApplication, timeoutMs: number): void {
+  const shutdown = async (signal: NodeJS.Signals) => {
+    logger.log(`${signal} received: shutting down (at most ${timeoutMs / 1000}s)`);
+    setTimeout(
+      () => fail(`shutdown did not finish within ${timeoutMs / 1000}s`),
+      timeoutMs,
+    ).unref();
+    await app.close();
+    process.exit(0);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, (s) => void shutdown(s));
+  }
+}
+
+async function bootstrap(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(`invalid configuration: ${err.message}`);
+    throw err;
+  }
+  const app = await NestFactory.create(AppModule.forRoot(config), {
+    abortOnError: false,
+    logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+  });
+  setupApp(app);
+  exitOnSignals(app, config.shutdownTimeoutMs);
+  await app.listen(config.http.port, config.http.host);
+  logger.log(`listening on http://${config.http.host}:${config.http.port}`);
+}
+
+bootstrap().catch((err: unknown) =>
+  fail(`startup failed: ${err instanceof Error ? err.message : String(err)}`),
+);

@@ -1,0 +1,4 @@
+export * from './task-types';
+export * from './topics';
+export * from './headers';
+export * from './fire-envelope';
