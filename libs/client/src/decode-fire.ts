@@ -53,7 +53,7 @@ export function decodeFire(msg: RawFireMessage): DecodeResult {
     scheduledAt,
     publishedAt,
     attempt,
-    taskType: taskType as TaskType,
+    taskType,
     data: msg.value === null ? '' : msg.value.toString(),
   };
   const maxRuntime = header(msg, FireHeader.maxRuntime);

@@ -1,0 +1,27 @@
+# syntax=docker/dockerfile:1
+# Task center image (used by docker-compose.yml):
+#   docker build -t task-center .
+#   docker run -e MONGODB_URI=... -e KAFKA_BROKERS=... -p 3000:3000 task-center
+ARG NODE_IMAGE=node:20-alpine
+
+# ---- build: full dependencies, webpack bundle in dist/apps/task-center/main.js
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY nest-cli.json tsconfig*.json ./
+COPY apps ./apps
+COPY libs ./libs
+RUN npm run build
+
+# ---- runtime: production dependencies only (the bundle keeps node_modules external)
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+# the node images ship an unprivileged "node" user (uid 1000)
+USER node
+EXPOSE 3000
+CMD ["node", "dist/apps/task-center/main.js"]
