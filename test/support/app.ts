@@ -11,7 +11,10 @@ export async function startApp(config: AppConfig): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.forRoot(config)],
   }).compile();
-  const app = setupApp(moduleRef.createNestApplication({ logger: ['error', 'warn'] }));
+  const app = setupApp(
+    moduleRef.createNestApplication({ logger: ['error', 'warn'], bodyParser: false }),
+    config,
+  );
   await app.init();
   return app;
 }

@@ -39,9 +39,10 @@ async function bootstrap(): Promise<void> {
   }
   const app = await NestFactory.create(AppModule.forRoot(config), {
     abortOnError: false,
+    bodyParser: false,
     logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
   });
-  setupApp(app);
+  setupApp(app, config);
   exitOnSignals(app, config.shutdownTimeoutMs);
   await app.listen(config.http.port, config.http.host);
   logger.log(`listening on http://${config.http.host}:${config.http.port}`);

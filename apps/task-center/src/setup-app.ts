@@ -1,8 +1,21 @@
 import { type INestApplication } from '@nestjs/common';
+import { type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { type AppConfig } from './config';
+import { ApiExceptionFilter } from './errors/api-exception.filter';
+import { jsonBody } from './http/json-body';
+import { apiValidationPipe } from './http/validation.pipe';
 
-/** Everything `main.ts` and the e2e suites both need on top of the module graph. */
-export function setupApp(app: INestApplication): INestApplication {
+/**
+ * Everything `main.ts` and the e2e suites both need on top of the module graph. The app
+ * must be created with `bodyParser: false`: the JSON parser is set up here with our limit.
+ */
+export function setupApp(app: INestApplication, config: AppConfig): INestApplication {
+  const http = app as NestExpressApplication;
+  http.use(jsonBody(config.http.bodyLimitBytes));
+  http.disable('x-powered-by');
+  app.useGlobalPipes(apiValidationPipe());
+  app.useGlobalFilters(new ApiExceptionFilter());
   const openApi = new DocumentBuilder()
     .setTitle('Task Center')
     .setDescription('Cron, interval and one-shot tasks, published to Kafka when due.')

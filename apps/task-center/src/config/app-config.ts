@@ -21,6 +21,21 @@ const mongoUri = z
     message: 'must be a mongodb:// or mongodb+srv:// URI',
   });
 
+const timezone = z
+  .string()
+  .trim()
+  .refine(
+    (tz) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be an IANA time zone such as UTC or Europe/Berlin' },
+  );
+
 const topicName = z
   .string()
   .trim()
@@ -39,10 +54,22 @@ export const configSchema = z.object({
   KAFKA_TOPIC_TASKS: topicName.default(DEFAULT_TOPICS.tasks),
   KAFKA_TOPIC_RESULTS: topicName.default(DEFAULT_TOPICS.results),
   KAFKA_TOPIC_DEAD_LETTER: topicName.default(DEFAULT_TOPICS.deadLetter),
+  KAFKA_EXTRA_TOPICS: z
+    .string()
+    .trim()
+    .default('')
+    .transform((s) => (s === '' ? [] : s.split(',').map((t) => t.trim())))
+    .pipe(z.array(topicName)),
   KAFKA_TOPIC_PARTITIONS: int(1, 10_000).default(6),
   KAFKA_TOPIC_REPLICATION_FACTOR: int(1, 32).default(1),
   STARTUP_TIMEOUT_S: int(1, 3600).default(30),
   SHUTDOWN_TIMEOUT_S: int(1, 3600).default(15),
+  HTTP_BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  TASK_DATA_MAX_BYTES: int(1, 16 * 1024 * 1024).default(512 * 1024),
+  DEFAULT_TIMEZONE: timezone.default('UTC'),
+  MISFIRE_POLICY: z.enum(['fire_once', 'skip', 'fire_all']).default('fire_once'),
+  MISFIRE_THRESHOLD_S: int(1, 86_400).default(5),
+  MISFIRE_MAX_CATCHUP: int(1, 100_000).default(100),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
 });
 
@@ -51,14 +78,21 @@ type Raw = z.output<typeof configSchema>;
 
 /** The typed, validated configuration, grouped by concern. */
 export interface AppConfig {
-  http: { port: number; host: string };
   mongo: { uri: string };
   kafka: {
     brokers: string[];
     clientId: string;
     topics: { tasks: string; results: string; deadLetter: string };
+    /** Topics a task may route to with `topic`, besides the tasks topic. */
+    extraTopics: string[];
     partitions: number;
     replicationFactor: number;
+  };
+  http: { port: number; host: string; bodyLimitBytes: number };
+  tasks: {
+    dataMaxBytes: number;
+    defaultTimezone: string;
+    misfire: { policy: 'fire_once' | 'skip' | 'fire_all'; thresholdMs: number; maxCatchUp: number };
   };
   startupTimeoutMs: number;
   shutdownTimeoutMs: number;
@@ -67,7 +101,7 @@ export interface AppConfig {
 
 export function toAppConfig(raw: Raw): AppConfig {
   return {
-    http: { port: raw.PORT, host: raw.HOST },
+    http: { port: raw.PORT, host: raw.HOST, bodyLimitBytes: raw.HTTP_BODY_LIMIT_BYTES },
     mongo: { uri: raw.MONGODB_URI },
     kafka: {
       brokers: raw.KAFKA_BROKERS,
@@ -77,8 +111,18 @@ export function toAppConfig(raw: Raw): AppConfig {
         results: raw.KAFKA_TOPIC_RESULTS,
         deadLetter: raw.KAFKA_TOPIC_DEAD_LETTER,
       },
+      extraTopics: raw.KAFKA_EXTRA_TOPICS,
       partitions: raw.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: raw.KAFKA_TOPIC_REPLICATION_FACTOR,
+    },
+    tasks: {
+      dataMaxBytes: raw.TASK_DATA_MAX_BYTES,
+      defaultTimezone: raw.DEFAULT_TIMEZONE,
+      misfire: {
+        policy: raw.MISFIRE_POLICY,
+        thresholdMs: raw.MISFIRE_THRESHOLD_S * 1000,
+        maxCatchUp: raw.MISFIRE_MAX_CATCHUP,
+      },
     },
     startupTimeoutMs: raw.STARTUP_TIMEOUT_S * 1000,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_S * 1000,

@@ -6,7 +6,7 @@ describe('loadConfig', () => {
   it('applies defaults for everything but the two connection strings', () => {
     const config = loadConfig(base);
     expect(config).toEqual({
-      http: { port: 3000, host: '0.0.0.0' },
+      http: { port: 3000, host: '0.0.0.0', bodyLimitBytes: 1024 * 1024 },
       mongo: { uri: 'mongodb://127.0.0.1:27017/tc' },
       kafka: {
         brokers: ['127.0.0.1:9092'],
@@ -16,8 +16,14 @@ describe('loadConfig', () => {
           results: 'task-center.results',
           deadLetter: 'task-center.dead-letter',
         },
+        extraTopics: [],
         partitions: 6,
         replicationFactor: 1,
+      },
+      tasks: {
+        dataMaxBytes: 512 * 1024,
+        defaultTimezone: 'UTC',
+        misfire: { policy: 'fire_once', thresholdMs: 5000, maxCatchUp: 100 },
       },
       startupTimeoutMs: 30_000,
       shutdownTimeoutMs: 15_000,
@@ -57,6 +63,9 @@ describe('loadConfig', () => {
     [{ KAFKA_TOPIC_RESULTS: 'a b' }, 'KAFKA_TOPIC_RESULTS must be a valid Kafka topic name'],
     [{ STARTUP_TIMEOUT_S: '-1' }, 'STARTUP_TIMEOUT_S'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ DEFAULT_TIMEZONE: 'Mars/Base' }, 'DEFAULT_TIMEZONE must be an IANA time zone'],
+    [{ KAFKA_EXTRA_TOPICS: 'ok,not ok' }, 'KAFKA_EXTRA_TOPICS'],
+    [{ MISFIRE_POLICY: 'sometimes' }, 'MISFIRE_POLICY'],
   ])('rejects %p with one line naming the setting', (override, expected) => {
     const attempt = () => loadConfig({ ...base, ...override });
     expect(attempt).toThrow(ConfigError);

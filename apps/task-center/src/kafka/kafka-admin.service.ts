@@ -35,7 +35,7 @@ export class KafkaAdminService implements OnModuleInit, OnApplicationShutdown {
       deadlineMs: this.config.startupTimeoutMs,
       logger: this.logger,
     });
-    const wanted = [...new Set(Object.values(topics))];
+    const wanted = [...new Set([...Object.values(topics), ...this.config.kafka.extraTopics])];
     const existing = new Set(await this.admin.listTopics());
     const missing = wanted.filter((t) => !existing.has(t));
     if (missing.length > 0) {

@@ -1,0 +1,30 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsMongoId, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { TAG_PATTERN, TAG_RULE } from './task-fields';
+
+export class QueryByIdDto {
+  @ApiProperty()
+  @IsMongoId({ message: 'taskid must be a task id (24 hex characters)' })
+  taskid!: string;
+}
+
+export class QueryByNameDto {
+  @ApiProperty()
+  @IsString()
+  @Matches(TAG_PATTERN, { message: `name ${TAG_RULE}` })
+  name!: string;
+
+  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'The X-Next-Cursor header of the previous page.' })
+  @IsOptional()
+  @IsMongoId({ message: 'cursor must be the X-Next-Cursor value of a previous page' })
+  cursor?: string;
+}

@@ -1,0 +1,32 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsMongoId, IsString, Matches } from 'class-validator';
+import { TAG_PATTERN, TAG_RULE } from './task-fields';
+
+const ID_RULE = { message: 'each value in ids must be a task id (24 hex characters)' };
+
+export class DeleteTasksDto {
+  @ApiProperty({ type: [String] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @IsMongoId({ each: true, ...ID_RULE })
+  ids!: string[];
+}
+
+export class DeleteByNameDto {
+  @ApiProperty()
+  @IsString()
+  @Matches(TAG_PATTERN, { message: `name ${TAG_RULE}` })
+  name!: string;
+}
+
+export class TaskIdDto {
+  @ApiProperty()
+  @IsMongoId({ message: 'taskid must be a task id (24 hex characters)' })
+  taskid!: string;
+}
+
+export class DeletedIdsResponse {
+  @ApiProperty({ type: [String], description: 'Ids that existed and are now deleted.' })
+  SucIds!: string[];
+}

@@ -1,0 +1,209 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { type TaskStatus } from '@task-center/contracts';
+import { type Model, Types, mongo } from 'mongoose';
+import { type NewTask, type Task } from './task';
+import {
+  definitionToDoc,
+  dueAt,
+  newTaskToDoc,
+  type TaskRecord,
+  taskFromDoc,
+  uniqKey,
+} from './task.mapper';
+import {
+  DuplicateKeyError,
+  type TaskPage,
+  TaskRepository,
+  type TaskReplacement,
+} from './task.repository';
+import { TaskDoc } from './task.schema';
+
+const LIVE = { status: { $ne: 'deleted' as TaskStatus } };
+
+/**
+ * E11000, or FerretDB v1's SQLite backend, which reports a unique-index violation in
+ * findAndModify as an internal error carrying SQLite's own message.
+ */
+function isDuplicateKey(err: unknown): boolean {
+  return (
+    err instanceof mongo.MongoServerError &&
+    (err.code === 11000 || /UNIQUE constraint failed|duplicate key/.test(err.message))
+  );
+}
+
+/** Splits a definition into $set (present fields) and $unset (absent optionals). */
+function setAndUnset(fields: Record<string, unknown>) {
+  const $set: Record<string, unknown> = {};
+  const $unset: Record<string, ''> = {};
+  for (const [k, v] of Object.entries(fields)) {
+    if (v === undefined) $unset[k] = '';
+    else $set[k] = v;
+  }
+  return { $set, $unset };
+}
+
+@Injectable()
+export class MongoTaskRepository extends TaskRepository {
+  constructor(@InjectModel(TaskDoc.name) private readonly tasks: Model<TaskDoc>) {
+    super();
+  }
+
+  async insert(task: NewTask): Promise<Task> {
+    const _id = new Types.ObjectId();
+    const doc = { _id, ...newTaskToDoc(_id.toHexString(), task) };
+    try {
+      await this.tasks.collection.insertOne(stripUndefined(doc));
+    } catch (err) {
+      if (isDuplicateKey(err)) throw new DuplicateKeyError(`key "${task.key}" is taken`);
+      throw err;
+    }
+    return taskFromDoc(doc);
+  }
+
+  async findById(id: string): Promise<Task | null> {
+    if (!Types.ObjectId.isValid(id)) return null;
+    const doc = await this.tasks
+      .findOne({ _id: new Types.ObjectId(id), ...LIVE })
+      .lean<TaskRecord>();
+    return doc && taskFromDoc(doc);
+  }
+
+  async findByKey(key: string): Promise<Task | null> {
+    const doc = await this.tasks
+      .findOne({ uniq_key: uniqKey('', key), ...LIVE })
+      .lean<TaskRecord>();
+    return doc && taskFromDoc(doc);
+  }
+
+  async listByName(name: string, limit: number, cursor?: string): Promise<TaskPage> {
+    const filter = { name, ...LIVE, ...(cursor && { _id: { $lt: new Types.ObjectId(cursor) } }) };
+    const docs = await this.tasks
+      .find(filter)
+      .sort({ _id: -1 })
+      .limit(limit + 1)
+      .lean<TaskRecord[]>();
+    const page = docs.slice(0, limit).map(taskFromDoc);
+    return { tasks: page, nextCursor: docs.length > limit ? (page.at(-1)?.id ?? null) : null };
+  }
+
+  async markDeleted(ids: string[], now: number): Promise<string[]> {
+    const objectIds = ids
+      .filter((id) => Types.ObjectId.isValid(id))
+      .map((id) => new Types.ObjectId(id));
+    return this.deleteWhere({ _id: { $in: objectIds } }, now);
+  }
+
+  async markDeletedByName(name: string, now: number): Promise<string[]> {
+    return this.deleteWhere({ name }, now);
+  }
+
+  /**
+   * Deletes per document so that each live task is reported once and its key is freed in
+   * the same atomic write (`uniq_key` falls back to the id form).
+   */
+  private async deleteWhere(filter: Record<string, unknown>, now: number): Promise<string[]> {
+    const live = await this.tasks
+      .find({ ...filter, ...LIVE }, { _id: 1 })
+      .lean<{ _id: Types.ObjectId }[]>();
+    if (live.length === 0) return [];
+    await this.tasks.bulkWrite(
+      live.map(({ _id }) => ({
+        updateOne: {
+          filter: { _id, ...LIVE },
+          update: {
+            $set: {
+              status: 'deleted',
+              uniq_key: uniqKey(_id.toHexString(), undefined),
+              next_run_at: null,
+              due_at: null,
+              manual_runs: [],
+              deleted_at: now,
+              updated_at: now,
+            },
+            $inc: { version: 1 },
+          },
+        },
+      })),
+      { ordered: false },
+    );
+    return live.map(({ _id }) => _id.toHexString());
+  }
+
+  async replace(
+    id: string,
+    version: number,
+    next: TaskReplacement,
+    now: number,
+  ): Promise<Task | null> {
+    if (!Types.ObjectId.isValid(id)) return null;
+    const current = await this.findById(id);
+    if (!current || current.version !== version) return null;
+    const { $set, $unset } = setAndUnset(definitionToDoc(next));
+    Object.assign($set, {
+      uniq_key: uniqKey(id, next.key),
+      status: next.status,
+      next_run_at: next.nextRunAt,
+      due_at: dueAt(next.status, next.nextRunAt, current.manualRuns),
+      updated_at: now,
+    });
+    try {
+      const doc = await this.tasks
+        .findOneAndUpdate(
+          { _id: new Types.ObjectId(id), version, ...LIVE },
+          { $set, ...(Object.keys($unset).length > 0 && { $unset }), $inc: { version: 1 } },
+          { new: true },
+        )
+        .lean<TaskRecord>();
+      return doc && taskFromDoc(doc);
+    } catch (err) {
+      if (isDuplicateKey(err)) throw new DuplicateKeyError(`key "${next.key}" is taken`);
+      throw err;
+    }
+  }
+
+  async transition(
+    id: string,
+    from: TaskStatus,
+    to: TaskStatus,
+    nextRunAt: number | null,
+    now: number,
+  ): Promise<Task | null> {
+    const current = await this.findById(id);
+    if (!current || current.status !== from) return null;
+    const doc = await this.tasks
+      .findOneAndUpdate(
+        { _id: new Types.ObjectId(id), status: from },
+        {
+          $set: {
+            status: to,
+            next_run_at: nextRunAt,
+            due_at: dueAt(to, nextRunAt, current.manualRuns),
+            updated_at: now,
+          },
+          $inc: { version: 1 },
+        },
+        { new: true },
+      )
+      .lean<TaskRecord>();
+    return doc && taskFromDoc(doc);
+  }
+
+  async addManualRun(id: string, at: number, now: number): Promise<Task | null> {
+    if (!Types.ObjectId.isValid(id)) return null;
+    // An active task always has a pending slot or run, so due_at is a number and $min applies.
+    const doc = await this.tasks
+      .findOneAndUpdate(
+        { _id: new Types.ObjectId(id), status: 'active' },
+        { $push: { manual_runs: at }, $min: { due_at: at }, $set: { updated_at: now } },
+        { new: true },
+      )
+      .lean<TaskRecord>();
+    return doc && taskFromDoc(doc);
+  }
+}
+
+/** The driver stores `undefined` as null; absent optionals should stay absent. */
+function stripUndefined<T extends object>(doc: T): T {
+  return Object.fromEntries(Object.entries(doc).filter(([, v]) => v !== undefined)) as T;
+}

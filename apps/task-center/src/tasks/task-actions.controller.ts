@@ -1,0 +1,49 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { TaskIdDto } from './dto/task-ids.dto';
+import { PreviewTaskDto, UpdateTaskDto } from './dto/update-task.dto';
+import { toTaskView } from './task.view';
+import { TasksService } from './tasks.service';
+
+/** What goes past the seed: update in place, pause/resume, run now, preview. */
+@ApiTags('tasks')
+@Controller('v1/api')
+export class TaskActionsController {
+  constructor(private readonly tasks: TasksService) {}
+
+  @Post('update-task')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Change fields of a task in place; recomputes next_run_at' })
+  async update(@Body() dto: UpdateTaskDto) {
+    return toTaskView(await this.tasks.update(dto));
+  }
+
+  @Post('pause-task')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Stop firing until resumed (idempotent)' })
+  async pause(@Body() dto: TaskIdDto) {
+    return toTaskView(await this.tasks.pause(dto.taskid));
+  }
+
+  @Post('resume-task')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Fire again from the next slot (idempotent)' })
+  async resume(@Body() dto: TaskIdDto) {
+    return toTaskView(await this.tasks.resume(dto.taskid));
+  }
+
+  @Post('run-task-now')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'One extra fire immediately, schedule unchanged' })
+  async runNow(@Body() dto: TaskIdDto) {
+    return toTaskView(await this.tasks.runNow(dto.taskid));
+  }
+
+  @Post('preview-task')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The next fire times of a proposed task, without storing it' })
+  preview(@Body() dto: PreviewTaskDto) {
+    const fires = this.tasks.preview(dto);
+    return { fires: fires.map((ms) => ({ at: ms / 1000, iso: new Date(ms).toISOString() })) };
+  }
+}

@@ -1,0 +1,68 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { TASK_STATUSES, TASK_TYPES, type TaskStatus, type TaskType } from '@task-center/contracts';
+import { type Types } from 'mongoose';
+
+@Schema({ _id: false, versionKey: false })
+export class RetryPolicyDoc {
+  @Prop({ required: true }) max_attempts!: number;
+  @Prop({ type: String, required: true, enum: ['exponential', 'fixed'] }) backoff!:
+    'exponential' | 'fixed';
+  @Prop({ required: true }) delay!: number;
+  @Prop({ required: true }) max_delay!: number;
+  @Prop({ type: [Number], default: undefined }) intervals?: number[];
+}
+
+/**
+ * A task as stored. Field names are the API's snake_case; instants the API shows in
+ * unix seconds are stored here in epoch milliseconds (`*_at`), the scheduler's unit.
+ */
+@Schema({ collection: 'tasks', versionKey: false })
+export class TaskDoc {
+  _id!: Types.ObjectId;
+  @Prop({ required: true }) name!: string;
+  @Prop({ type: Number, required: true, enum: TASK_TYPES }) type!: TaskType;
+  @Prop({ required: true }) data!: string;
+  @Prop() crontab?: string;
+  @Prop() loop_time?: number;
+  @Prop() loop_count?: number;
+  /** Unix seconds, as the user sent it. */
+  @Prop() start_time?: number;
+  /** Unix seconds, as the user sent it. */
+  @Prop() end_time?: number;
+  @Prop() max_runtime?: number;
+  @Prop({ required: true, default: false }) ack!: boolean;
+  @Prop({ required: true }) timezone!: string;
+  /** The user's idempotency key, when given. */
+  @Prop() key?: string;
+  /**
+   * Always set, always unique: `k:<key>` for keyed live tasks, `id:<_id>` otherwise.
+   * A plain unique index on an optional field would collide on its missing values, and
+   * FerretDB v1 has no partial or sparse indexes to exclude them.
+   */
+  @Prop({ required: true }) uniq_key!: string;
+  @Prop() topic?: string;
+  @Prop({ type: RetryPolicyDoc }) retry?: RetryPolicyDoc;
+  @Prop({ required: true }) misfire!: string;
+  @Prop({ type: String, required: true, enum: TASK_STATUSES }) status!: TaskStatus;
+  @Prop({ type: Number, default: null }) next_run_at!: number | null;
+  @Prop({ type: [Number], default: [] }) manual_runs!: number[];
+  /** Earliest of `next_run_at` and `manual_runs` for live active tasks, else null. */
+  @Prop({ type: Number, default: null }) due_at!: number | null;
+  @Prop({ required: true, default: 0 }) run_count!: number;
+  @Prop({ type: Number, default: null }) last_run_at!: number | null;
+  @Prop({ required: true }) created_at!: number;
+  @Prop({ required: true }) updated_at!: number;
+  @Prop({ type: Number, default: null }) deleted_at!: number | null;
+  @Prop({ required: true, default: 1 }) version!: number;
+}
+
+export const TaskSchema = SchemaFactory.createForClass(TaskDoc);
+
+// Due-time scan of the dispatch loop: a range on due_at, earliest first.
+TaskSchema.index({ due_at: 1 });
+// query-task-by-name: equality on name, newest first (_id order), cursor on _id.
+TaskSchema.index({ name: 1, _id: -1 });
+// Idempotent create by key: uniqueness without a partial or sparse index (see uniq_key).
+TaskSchema.index({ uniq_key: 1 }, { unique: true });
+// Retention: finding completed/deleted tasks older than the retention period.
+TaskSchema.index({ status: 1, updated_at: 1 });

@@ -1,0 +1,57 @@
+import { type TaskStatus, type TaskType } from '@task-center/contracts';
+import { type MisfirePolicy } from '../scheduling';
+
+/** How a failed fire is redelivered (applied by the results/retry engine). */
+export interface RetryPolicy {
+  /** Total deliveries including the first; 1 disables retries. */
+  maxAttempts: number;
+  backoff: 'exponential' | 'fixed';
+  /** First delay in seconds (exponential doubles it per attempt, capped by `maxDelay`). */
+  delay: number;
+  maxDelay: number;
+  /** Explicit delays in seconds, one per retry (seed 001's "60 600 3600"); wins over backoff. */
+  intervals?: number[];
+}
+
+/** The definition a user controls: everything that create and update accept. */
+export interface TaskDefinition {
+  name: string;
+  type: TaskType;
+  data: string;
+  crontab?: string;
+  /** Seconds. */
+  loopTime?: number;
+  /** 0 or absent: unlimited. */
+  loopCount?: number;
+  /** Unix seconds. */
+  startTime?: number;
+  /** Unix seconds. */
+  endTime?: number;
+  /** Seconds. */
+  maxRuntime?: number;
+  ack: boolean;
+  timezone: string;
+  key?: string;
+  topic?: string;
+  retry?: RetryPolicy;
+  misfire: MisfirePolicy;
+}
+
+/** A stored task: its definition plus the state the scheduler keeps. Instants in epoch ms. */
+export interface Task extends TaskDefinition {
+  id: string;
+  status: TaskStatus;
+  /** Next regular slot, or null when none remains (completed) or the task is paused/deleted. */
+  nextRunAt: number | null;
+  /** Extra fires requested with "run now", not yet published. */
+  manualRuns: number[];
+  runCount: number;
+  lastRunAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+  /** Bumped by every change of definition or status; the dispatcher fences on it. */
+  version: number;
+}
+
+/** What the repository needs to insert a task: the service has computed its first slot. */
+export type NewTask = TaskDefinition & Pick<Task, 'status' | 'nextRunAt' | 'createdAt'>;

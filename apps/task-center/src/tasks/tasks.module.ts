@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { MongoTaskRepository } from './mongo-task.repository';
+import { TaskActionsController } from './task-actions.controller';
+import { TaskDefinitions } from './task-definitions';
+import { TaskRepository } from './task.repository';
+import { TaskDoc, TaskSchema } from './task.schema';
+import { TasksController } from './tasks.controller';
+import { TasksService } from './tasks.service';
+
+@Module({
+  imports: [MongooseModule.forFeature([{ name: TaskDoc.name, schema: TaskSchema }])],
+  controllers: [TasksController, TaskActionsController],
+  providers: [
+    TasksService,
+    TaskDefinitions,
+    { provide: TaskRepository, useClass: MongoTaskRepository },
+  ],
+  exports: [TaskRepository],
+})
+export class TasksModule {}

@@ -1,0 +1,193 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError } from '../errors/api-error';
+import { ErrorCode } from '../errors/error-codes';
+import { firstFireAt, previewFires } from '../scheduling';
+import { type CreateTaskDto } from './dto/create-task.dto';
+import { type UpdateTaskDto, type PreviewTaskDto } from './dto/update-task.dto';
+import { type Task, type TaskDefinition } from './task';
+import { scheduleOf, TaskDefinitions } from './task-definitions';
+import { DuplicateKeyError, type TaskPage, TaskRepository } from './task.repository';
+
+const CONCURRENT_UPDATE_TRIES = 3;
+
+/** A paused task stays paused; a rescheduled one is active while it has a slot left. */
+function statusAfterUpdate(
+  current: Task['status'],
+  rescheduled: boolean,
+  nextRunAt: number | null,
+) {
+  if (current === 'paused' || !rescheduled) return current;
+  return nextRunAt === null ? 'completed' : 'active';
+}
+
+export interface CreateResult {
+  task: Task;
+  created: boolean;
+}
+
+/** The task use cases behind /v1/api: create, read, update, delete, pause, resume, run now. */
+@Injectable()
+export class TasksService {
+  constructor(
+    private readonly repo: TaskRepository,
+    private readonly definitions: TaskDefinitions,
+  ) {}
+
+  async create(dto: CreateTaskDto, now = Date.now()): Promise<CreateResult> {
+    const def = this.definitions.fromCreate(dto);
+    const nextRunAt = this.firstSlot(def, now, now, 0);
+    if (nextRunAt === null) {
+      throw new ApiError(
+        ErrorCode.INVALID_SCHEDULE,
+        'the task would never fire: its window has already ended',
+      );
+    }
+    for (let attempt = 0; ; attempt++) {
+      if (def.key !== undefined) {
+        const existing = await this.repo.findByKey(def.key);
+        if (existing) {
+          if (!dto.upsert) return { task: existing, created: false };
+          return { task: await this.replaceDefinition(existing, dto, now), created: false };
+        }
+      }
+      try {
+        return {
+          task: await this.repo.insert({ ...def, status: 'active', nextRunAt, createdAt: now }),
+          created: true,
+        };
+      } catch (err) {
+        // Lost a race with a concurrent create of the same key: read theirs on the next turn.
+        if (!(err instanceof DuplicateKeyError) || attempt >= CONCURRENT_UPDATE_TRIES) throw err;
+      }
+    }
+  }
+
+  async get(id: string): Promise<Task> {
+    const task = await this.repo.findById(id);
+    if (!task) throw new ApiError(ErrorCode.TASK_NOT_FOUND, `task ${id} does not exist`);
+    return task;
+  }
+
+  listByName(name: string, limit = 100, cursor?: string): Promise<TaskPage> {
+    return this.repo.listByName(name, limit, cursor);
+  }
+
+  deleteByIds(ids: string[], now = Date.now()): Promise<string[]> {
+    return this.repo.markDeleted([...new Set(ids)], now);
+  }
+
+  deleteByName(name: string, now = Date.now()): Promise<string[]> {
+    return this.repo.markDeletedByName(name, now);
+  }
+
+  async update(dto: UpdateTaskDto, now = Date.now()): Promise<Task> {
+    const { taskid, ...changes } = dto;
+    return this.replaceDefinition(await this.get(taskid), changes, now);
+  }
+
+  async pause(id: string, now = Date.now()): Promise<Task> {
+    const task = await this.get(id);
+    if (task.status === 'paused') return task;
+    this.requireStatus(task, 'active', 'paused');
+    return (
+      (await this.repo.transition(id, 'active', 'paused', task.nextRunAt, now)) ??
+      this.pause(id, now)
+    );
+  }
+
+  async resume(id: string, now = Date.now()): Promise<Task> {
+    const task = await this.get(id);
+    if (task.status === 'active') return task;
+    this.requireStatus(task, 'paused', 'resumed');
+    // Slots that passed while paused are not caught up: pausing means "do not run".
+    const next = this.firstSlot(task, task.createdAt, now, task.runCount);
+    const resumed = await this.repo.transition(
+      id,
+      'paused',
+      next === null ? 'completed' : 'active',
+      next,
+      now,
+    );
+    return resumed ?? this.resume(id, now);
+  }
+
+  async runNow(id: string, now = Date.now()): Promise<Task> {
+    const queued = await this.repo.addManualRun(id, now, now);
+    if (queued) return queued;
+    this.requireStatus(await this.get(id), 'active', 'run now');
+    return this.runNow(id, now);
+  }
+
+  preview(dto: PreviewTaskDto, now = Date.now()): number[] {
+    const spec = this.definitions.scheduleFrom(dto, now);
+    return previewFires(spec, now, dto.count ?? 10);
+  }
+
+  private async replaceDefinition(
+    current: Task,
+    changes: Partial<CreateTaskDto>,
+    now: number,
+  ): Promise<Task> {
+    let task = current;
+    for (let attempt = 0; attempt < CONCURRENT_UPDATE_TRIES; attempt++) {
+      const def = this.definitions.merge(task, changes);
+      const rescheduled = this.scheduleChanged(task, def);
+      const nextRunAt = rescheduled
+        ? this.firstSlot(def, task.createdAt, now, task.runCount)
+        : task.nextRunAt;
+      const status = statusAfterUpdate(task.status, rescheduled, nextRunAt);
+      try {
+        const replaced = await this.repo.replace(
+          task.id,
+          task.version,
+          { ...def, status, nextRunAt },
+          now,
+        );
+        if (replaced) return replaced;
+      } catch (err) {
+        if (err instanceof DuplicateKeyError) {
+          throw new ApiError(ErrorCode.KEY_CONFLICT, `key "${def.key}" belongs to another task`);
+        }
+        throw err;
+      }
+      task = await this.get(task.id);
+    }
+    throw new ApiError(
+      ErrorCode.STATE_CONFLICT,
+      `task ${current.id} kept changing while it was updated; retry`,
+    );
+  }
+
+  /** The first slot at or after `now`, or null when the window or the count is used up. */
+  private firstSlot(
+    def: TaskDefinition,
+    createdAt: number,
+    now: number,
+    runCount: number,
+  ): number | null {
+    if (def.loopCount !== undefined && runCount >= def.loopCount) return null;
+    return firstFireAt(scheduleOf(def, createdAt), now);
+  }
+
+  private scheduleChanged(before: TaskDefinition, after: TaskDefinition): boolean {
+    const fields = [
+      'type',
+      'crontab',
+      'loopTime',
+      'loopCount',
+      'startTime',
+      'endTime',
+      'timezone',
+    ] as const;
+    return fields.some((f) => before[f] !== after[f]);
+  }
+
+  private requireStatus(task: Task, wanted: Task['status'], action: string): void {
+    if (task.status !== wanted) {
+      throw new ApiError(
+        ErrorCode.STATE_CONFLICT,
+        `task ${task.id} is ${task.status}; only ${wanted} tasks can be ${action}`,
+      );
+    }
+  }
+}
