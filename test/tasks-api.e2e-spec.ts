@@ -390,19 +390,39 @@ describe('tasks API /v1/api (real MongoDB)', () => {
   });
 
   describe('idempotent create by key', () => {
+    // Due in an hour: on FerretDB v1 an update racing the dispatcher's advance of the same task
+    // can be lost (its updates are not atomic), see docs/dispatch.md.
     it('returns the existing task for the same key, and updates it with upsert', async () => {
+      const later = nowS() + HOUR;
       const first = (
-        await create({ name: 'k.task', type: 1, data: 'v1', key: 'order-7' }).expect(200)
+        await create({
+          name: 'k.task',
+          type: 1,
+          start_time: later,
+          data: 'v1',
+          key: 'order-7',
+        }).expect(200)
       ).body;
       const again = (
-        await create({ name: 'k.task', type: 1, data: 'v2', key: 'order-7' }).expect(200)
+        await create({
+          name: 'k.task',
+          type: 1,
+          start_time: later,
+          data: 'v2',
+          key: 'order-7',
+        }).expect(200)
       ).body;
       expect(again).toEqual({ taskid: first.taskid, name: 'k.task', created: false });
       expect((await getTask(first.taskid)).body.data).toBe('v1');
       const upserted = (
-        await create({ name: 'k.task', type: 1, data: 'v3', key: 'order-7', upsert: true }).expect(
-          200,
-        )
+        await create({
+          name: 'k.task',
+          type: 1,
+          start_time: later,
+          data: 'v3',
+          key: 'order-7',
+          upsert: true,
+        }).expect(200)
       ).body;
       expect(upserted.taskid).toBe(first.taskid);
       expect((await getTask(first.taskid)).body.data).toBe('v3');

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { type AppConfig, ConfigModule } from './config';
 import { DatabaseModule } from './database/database.module';
+import { DispatchModule } from './dispatch/dispatch.module';
 import { HealthModule } from './health/health.module';
 import { RequireJsonMiddleware } from './http/require-json.middleware';
 import { KafkaModule } from './kafka/kafka.module';
@@ -22,6 +23,7 @@ export class AppModule implements NestModule {
         KafkaModule,
         HealthModule,
         TasksModule,
+        DispatchModule,
       ],
     };
   }

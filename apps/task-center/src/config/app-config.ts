@@ -70,6 +70,13 @@ export const configSchema = z.object({
   MISFIRE_POLICY: z.enum(['fire_once', 'skip', 'fire_all']).default('fire_once'),
   MISFIRE_THRESHOLD_S: int(1, 86_400).default(5),
   MISFIRE_MAX_CATCHUP: int(1, 100_000).default(100),
+  DISPATCH_ENABLED: z.enum(['true', 'false']).default('true'),
+  DISPATCH_SHARDS: int(1, 1024).default(16),
+  DISPATCH_LEASE_TTL_S: int(2, 300).default(6),
+  DISPATCH_READAHEAD_MS: int(200, 60_000).default(2000),
+  DISPATCH_MAX_BATCH: int(1, 10_000).default(1000),
+  DISPATCH_MAX_LOADED: int(1000, 10_000_000).default(200_000),
+  DISPATCH_REPLICA_ID: z.string().trim().min(1).max(200).optional(),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
 });
 
@@ -93,6 +100,16 @@ export interface AppConfig {
     dataMaxBytes: number;
     defaultTimezone: string;
     misfire: { policy: 'fire_once' | 'skip' | 'fire_all'; thresholdMs: number; maxCatchUp: number };
+  };
+  dispatch: {
+    enabled: boolean;
+    /** Fixed per deployment: a task's shard is stored when it is created. */
+    shards: number;
+    leaseTtlMs: number;
+    readAheadMs: number;
+    maxBatch: number;
+    maxLoaded: number;
+    replicaId?: string;
   };
   startupTimeoutMs: number;
   shutdownTimeoutMs: number;
@@ -123,6 +140,15 @@ export function toAppConfig(raw: Raw): AppConfig {
         thresholdMs: raw.MISFIRE_THRESHOLD_S * 1000,
         maxCatchUp: raw.MISFIRE_MAX_CATCHUP,
       },
+    },
+    dispatch: {
+      enabled: raw.DISPATCH_ENABLED === 'true',
+      shards: raw.DISPATCH_SHARDS,
+      leaseTtlMs: raw.DISPATCH_LEASE_TTL_S * 1000,
+      readAheadMs: raw.DISPATCH_READAHEAD_MS,
+      maxBatch: raw.DISPATCH_MAX_BATCH,
+      maxLoaded: raw.DISPATCH_MAX_LOADED,
+      ...(raw.DISPATCH_REPLICA_ID !== undefined && { replicaId: raw.DISPATCH_REPLICA_ID }),
     },
     startupTimeoutMs: raw.STARTUP_TIMEOUT_S * 1000,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_S * 1000,

@@ -42,7 +42,7 @@ export class CronRule {
     let offset = offsetAt(this.timeZone, from);
     if (!this.everyHour) {
       const repeatEnd = this.repeatedRangeEnd(from);
-      if (repeatEnd !== null) from = Math.max(from, repeatEnd - 1);
+      if (repeatEnd !== null) from = repeatEnd - 1;
     }
     // Each turn either returns or moves `from` past one offset change.
     for (;;) {
@@ -55,16 +55,16 @@ export class CronRule {
       if (change === null) return candidate <= limit ? candidate : null;
       // No wall time of this expression falls in [from + offset, change + offset): nothing fires
       // before `change`. Decide what the offset change at `change` does.
-      const after = offsetAt(this.timeZone, change);
-      if (after > offset) {
-        // Spring forward: wall times [change + offset, change + after) never happen.
-        if (!this.everyHour && wall < change + after) return change <= limit ? change : null;
+      const newOffset = offsetAt(this.timeZone, change);
+      if (newOffset > offset) {
+        // Spring forward: wall times [change + offset, change + newOffset) never happen.
+        if (!this.everyHour && wall < change + newOffset) return change <= limit ? change : null;
         from = change - 1;
       } else {
-        // Fall back: wall times [change + after, change + offset) happen again from `change`.
-        from = this.everyHour ? change - 1 : change + (offset - after) - 1;
+        // Fall back: wall times [change + newOffset, change + offset) happen again from `change`.
+        from = this.everyHour ? change - 1 : change + (offset - newOffset) - 1;
       }
-      offset = after;
+      offset = newOffset;
     }
   }
 

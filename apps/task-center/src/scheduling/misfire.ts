@@ -57,13 +57,10 @@ export function planDue(
       fires.push(nextRunAt);
     } else if (opts.policy === 'fire_all') {
       const cap = Math.min(opts.maxCatchUp, remaining);
-      for (
-        let slot: number | null = nextRunAt;
-        slot !== null && slot < cutoff;
-        slot = find(slot + 1)
-      ) {
-        if (slot > end || fires.length >= cap) break;
+      let slot: number | null = nextRunAt;
+      while (slot !== null && slot < cutoff && fires.length < cap) {
         fires.push(slot);
+        slot = find(slot + 1);
       }
     }
   }

@@ -1,11 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type TaskStatus } from '@task-center/contracts';
-import { type Model, Types, mongo } from 'mongoose';
+import { type Model, Types } from 'mongoose';
+import { APP_CONFIG, type AppConfig } from '../config';
+import { isDuplicateKey } from '../database/duplicate-key';
 import { type NewTask, type Task } from './task';
+import { shardOf } from './task-shard';
 import {
   definitionToDoc,
-  dueAt,
+  dueFields,
   newTaskToDoc,
   type TaskRecord,
   taskFromDoc,
@@ -21,17 +24,6 @@ import { TaskDoc } from './task.schema';
 
 const LIVE = { status: { $ne: 'deleted' as TaskStatus } };
 
-/**
- * E11000, or FerretDB v1's SQLite backend, which reports a unique-index violation in
- * findAndModify as an internal error carrying SQLite's own message.
- */
-function isDuplicateKey(err: unknown): boolean {
-  return (
-    err instanceof mongo.MongoServerError &&
-    (err.code === 11000 || /UNIQUE constraint failed|duplicate key/.test(err.message))
-  );
-}
-
 /** Splits a definition into $set (present fields) and $unset (absent optionals). */
 function setAndUnset(fields: Record<string, unknown>) {
   const $set: Record<string, unknown> = {};
@@ -45,13 +37,17 @@ function setAndUnset(fields: Record<string, unknown>) {
 
 @Injectable()
 export class MongoTaskRepository extends TaskRepository {
-  constructor(@InjectModel(TaskDoc.name) private readonly tasks: Model<TaskDoc>) {
+  constructor(
+    @InjectModel(TaskDoc.name) private readonly tasks: Model<TaskDoc>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
     super();
   }
 
   async insert(task: NewTask): Promise<Task> {
     const _id = new Types.ObjectId();
-    const doc = { _id, ...newTaskToDoc(_id.toHexString(), task) };
+    const id = _id.toHexString();
+    const doc = { _id, ...newTaskToDoc(id, shardOf(id, this.config.dispatch.shards), task) };
     try {
       await this.tasks.collection.insertOne(stripUndefined(doc));
     } catch (err) {
@@ -117,6 +113,7 @@ export class MongoTaskRepository extends TaskRepository {
               uniq_key: uniqKey(_id.toHexString(), undefined),
               next_run_at: null,
               due_at: null,
+              due_slot: null,
               manual_runs: [],
               deleted_at: now,
               updated_at: now,
@@ -144,7 +141,7 @@ export class MongoTaskRepository extends TaskRepository {
       uniq_key: uniqKey(id, next.key),
       status: next.status,
       next_run_at: next.nextRunAt,
-      due_at: dueAt(next.status, next.nextRunAt, current.manualRuns),
+      ...dueFields(current.shard, next.status, next.nextRunAt, current.manualRuns),
       updated_at: now,
     });
     try {
@@ -178,7 +175,7 @@ export class MongoTaskRepository extends TaskRepository {
           $set: {
             status: to,
             next_run_at: nextRunAt,
-            due_at: dueAt(to, nextRunAt, current.manualRuns),
+            ...dueFields(current.shard, to, nextRunAt, current.manualRuns),
             updated_at: now,
           },
           $inc: { version: 1 },
@@ -190,12 +187,20 @@ export class MongoTaskRepository extends TaskRepository {
   }
 
   async addManualRun(id: string, at: number, now: number): Promise<Task | null> {
-    if (!Types.ObjectId.isValid(id)) return null;
-    // An active task always has a pending slot or run, so due_at is a number and $min applies.
+    const current = await this.findById(id);
+    if (!current || current.status !== 'active') return null;
+    // Computed from a read: a concurrent advance can only make this due time early, and an
+    // early wake-up of the dispatcher finds nothing due and re-reads the task.
     const doc = await this.tasks
       .findOneAndUpdate(
         { _id: new Types.ObjectId(id), status: 'active' },
-        { $push: { manual_runs: at }, $min: { due_at: at }, $set: { updated_at: now } },
+        {
+          $push: { manual_runs: at },
+          $set: {
+            ...dueFields(current.shard, 'active', current.nextRunAt, [...current.manualRuns, at]),
+            updated_at: now,
+          },
+        },
         { new: true },
       )
       .lean<TaskRecord>();

@@ -55,10 +55,7 @@ export class TaskDefinitions {
 
   /** Schedule fields only (preview): data, name and routing are not involved. */
   scheduleFrom(dto: Partial<TaskDefinitionDto>, now: number): ScheduleSpec {
-    const def = this.normalize(
-      { name: 'preview', data: '', ...dto },
-      undefined,
-    );
+    const def = this.normalize({ name: 'preview', data: '', ...dto }, undefined);
     const spec = scheduleOf(def, now);
     this.checkSchedule(spec);
     return spec;

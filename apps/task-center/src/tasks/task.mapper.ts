@@ -1,5 +1,6 @@
 import { type MisfirePolicy } from '../scheduling';
 import { type NewTask, type RetryPolicy, type Task, type TaskDefinition } from './task';
+import { dueSlot } from './task-shard';
 import { type RetryPolicyDoc, type TaskDoc } from './task.schema';
 
 type Plain<T> = { [K in keyof T]: T[K] };
@@ -61,14 +62,26 @@ export function definitionToDoc(def: TaskDefinition) {
   };
 }
 
-export function newTaskToDoc(id: string, task: NewTask): Omit<TaskRecord, '_id'> {
+/** The due fields that move together: due_at and its lookup key. */
+export function dueFields(
+  shard: number,
+  status: Task['status'],
+  nextRunAt: number | null,
+  manualRuns: number[],
+) {
+  const due = dueAt(status, nextRunAt, manualRuns);
+  return { due_at: due, due_slot: dueSlot(shard, due) };
+}
+
+export function newTaskToDoc(id: string, shard: number, task: NewTask): Omit<TaskRecord, '_id'> {
   return {
     ...definitionToDoc(task),
     uniq_key: uniqKey(id, task.key),
     status: task.status,
     next_run_at: task.nextRunAt,
     manual_runs: [],
-    due_at: dueAt(task.status, task.nextRunAt, []),
+    ...dueFields(shard, task.status, task.nextRunAt, []),
+    shard,
     run_count: 0,
     last_run_at: null,
     created_at: task.createdAt,
@@ -95,6 +108,8 @@ export function taskFromDoc(doc: TaskRecord): Task {
     createdAt: doc.created_at,
     updatedAt: doc.updated_at,
     version: doc.version,
+    shard: doc.shard,
+    dueAt: doc.due_at ?? null,
   };
   if (doc.crontab !== undefined && doc.crontab !== null) task.crontab = doc.crontab;
   if (doc.loop_time != null) task.loopTime = doc.loop_time;

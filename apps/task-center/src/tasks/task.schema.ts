@@ -48,6 +48,10 @@ export class TaskDoc {
   @Prop({ type: [Number], default: [] }) manual_runs!: number[];
   /** Earliest of `next_run_at` and `manual_runs` for live active tasks, else null. */
   @Prop({ type: Number, default: null }) due_at!: number | null;
+  /** Dispatch shard: a hash of the id, fixed at creation (see DISPATCH_SHARDS). */
+  @Prop({ required: true }) shard!: number;
+  /** "<shard>:<second of due_at>": the dispatcher's equality lookup key; null when not due. */
+  @Prop({ type: String, default: null }) due_slot!: string | null;
   @Prop({ required: true, default: 0 }) run_count!: number;
   @Prop({ type: Number, default: null }) last_run_at!: number | null;
   @Prop({ required: true }) created_at!: number;
@@ -58,8 +62,10 @@ export class TaskDoc {
 
 export const TaskSchema = SchemaFactory.createForClass(TaskDoc);
 
-// Due-time scan of the dispatch loop: a range on due_at, earliest first.
-TaskSchema.index({ due_at: 1 });
+// The dispatcher's per-second read-ahead: equality, so FerretDB pushes it down to the index.
+TaskSchema.index({ due_slot: 1 });
+// Catch-up when a replica takes over a shard: what is due by now in that shard.
+TaskSchema.index({ shard: 1, due_at: 1 });
 // query-task-by-name: equality on name, newest first (_id order), cursor on _id.
 TaskSchema.index({ name: 1, _id: -1 });
 // Idempotent create by key: uniqueness without a partial or sparse index (see uniq_key).

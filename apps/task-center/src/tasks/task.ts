@@ -51,6 +51,10 @@ export interface Task extends TaskDefinition {
   updatedAt: number;
   /** Bumped by every change of definition or status; the dispatcher fences on it. */
   version: number;
+  /** Dispatch shard, fixed at creation. */
+  shard: number;
+  /** Earliest pending fire (regular or manual) of an active task, else null. */
+  dueAt: number | null;
 }
 
 /** What the repository needs to insert a task: the service has computed its first slot. */

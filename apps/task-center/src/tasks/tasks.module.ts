@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { MongoTaskRepository } from './mongo-task.repository';
+import { MongoTaskChangeLog } from './mongo-task-change-log';
 import { TaskActionsController } from './task-actions.controller';
+import { TaskChangeLog } from './task-change-log';
 import { TaskDefinitions } from './task-definitions';
 import { TaskRepository } from './task.repository';
 import { TaskDoc, TaskSchema } from './task.schema';
@@ -15,7 +17,8 @@ import { TasksService } from './tasks.service';
     TasksService,
     TaskDefinitions,
     { provide: TaskRepository, useClass: MongoTaskRepository },
+    { provide: TaskChangeLog, useClass: MongoTaskChangeLog },
   ],
-  exports: [TaskRepository],
+  exports: [TaskRepository, TaskChangeLog, MongooseModule],
 })
 export class TasksModule {}

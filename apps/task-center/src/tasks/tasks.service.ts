@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config';
 import { ApiError } from '../errors/api-error';
 import { ErrorCode } from '../errors/error-codes';
 import { firstFireAt, previewFires } from '../scheduling';
@@ -6,6 +7,8 @@ import { type CreateTaskDto } from './dto/create-task.dto';
 import { type UpdateTaskDto, type PreviewTaskDto } from './dto/update-task.dto';
 import { type Task, type TaskDefinition } from './task';
 import { scheduleOf, TaskDefinitions } from './task-definitions';
+import { TaskChangeLog } from './task-change-log';
+import { BUCKET_MS } from './task-shard';
 import { DuplicateKeyError, type TaskPage, TaskRepository } from './task.repository';
 
 const CONCURRENT_UPDATE_TRIES = 3;
@@ -31,6 +34,8 @@ export class TasksService {
   constructor(
     private readonly repo: TaskRepository,
     private readonly definitions: TaskDefinitions,
+    private readonly changes: TaskChangeLog,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async create(dto: CreateTaskDto, now = Date.now()): Promise<CreateResult> {
@@ -51,10 +56,17 @@ export class TasksService {
         }
       }
       try {
-        return {
-          task: await this.repo.insert({ ...def, status: 'active', nextRunAt, createdAt: now }),
-          created: true,
-        };
+        const task = await this.repo.insert({
+          ...def,
+          status: 'active',
+          nextRunAt,
+          createdAt: now,
+        });
+        // Due before the dispatchers' next read-ahead: tell them now rather than miss it.
+        if (nextRunAt <= now + this.config.dispatch.readAheadMs + BUCKET_MS) {
+          await this.changes.append([task.id], now);
+        }
+        return { task, created: true };
       } catch (err) {
         // Lost a race with a concurrent create of the same key: read theirs on the next turn.
         if (!(err instanceof DuplicateKeyError) || attempt >= CONCURRENT_UPDATE_TRIES) throw err;
@@ -72,12 +84,13 @@ export class TasksService {
     return this.repo.listByName(name, limit, cursor);
   }
 
-  deleteByIds(ids: string[], now = Date.now()): Promise<string[]> {
-    return this.repo.markDeleted([...new Set(ids)], now);
+  /** Resolves once no dispatcher will start a fire of these tasks any more. */
+  async deleteByIds(ids: string[], now = Date.now()): Promise<string[]> {
+    return this.announced(await this.repo.markDeleted([...new Set(ids)], now), now);
   }
 
-  deleteByName(name: string, now = Date.now()): Promise<string[]> {
-    return this.repo.markDeletedByName(name, now);
+  async deleteByName(name: string, now = Date.now()): Promise<string[]> {
+    return this.announced(await this.repo.markDeletedByName(name, now), now);
   }
 
   async update(dto: UpdateTaskDto, now = Date.now()): Promise<Task> {
@@ -89,10 +102,8 @@ export class TasksService {
     const task = await this.get(id);
     if (task.status === 'paused') return task;
     this.requireStatus(task, 'active', 'paused');
-    return (
-      (await this.repo.transition(id, 'active', 'paused', task.nextRunAt, now)) ??
-      this.pause(id, now)
-    );
+    const paused = await this.repo.transition(id, 'active', 'paused', task.nextRunAt, now);
+    return paused ? this.announced(paused, now) : this.pause(id, now);
   }
 
   async resume(id: string, now = Date.now()): Promise<Task> {
@@ -108,12 +119,12 @@ export class TasksService {
       next,
       now,
     );
-    return resumed ?? this.resume(id, now);
+    return resumed ? this.announced(resumed, now) : this.resume(id, now);
   }
 
   async runNow(id: string, now = Date.now()): Promise<Task> {
     const queued = await this.repo.addManualRun(id, now, now);
-    if (queued) return queued;
+    if (queued) return this.announced(queued, now);
     this.requireStatus(await this.get(id), 'active', 'run now');
     return this.runNow(id, now);
   }
@@ -143,7 +154,7 @@ export class TasksService {
           { ...def, status, nextRunAt },
           now,
         );
-        if (replaced) return replaced;
+        if (replaced) return this.announced(replaced, now);
       } catch (err) {
         if (err instanceof DuplicateKeyError) {
           throw new ApiError(ErrorCode.KEY_CONFLICT, `key "${def.key}" belongs to another task`);
@@ -156,6 +167,12 @@ export class TasksService {
       ErrorCode.STATE_CONFLICT,
       `task ${current.id} kept changing while it was updated; retry`,
     );
+  }
+
+  /** Records the change for the dispatchers before the caller's response goes out. */
+  private async announced<T extends Task | string[]>(changed: T, now: number): Promise<T> {
+    await this.changes.append(Array.isArray(changed) ? changed : [changed.id], now);
+    return changed;
   }
 
   /** The first slot at or after `now`, or null when the window or the count is used up. */

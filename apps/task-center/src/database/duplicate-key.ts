@@ -1,0 +1,19 @@
+import { mongo } from 'mongoose';
+
+/**
+ * E11000, or FerretDB v1's SQLite backend, which reports some unique-index violations
+ * (findAndModify, bulk inserts) as an internal error carrying SQLite's own message.
+ */
+export function isDuplicateKey(err: unknown): boolean {
+  if (err instanceof mongo.MongoBulkWriteError) {
+    const errors: { code?: number; errmsg?: string }[] = [err.writeErrors].flat();
+    return (
+      errors.length > 0 &&
+      errors.every((e) => e.code === 11000 || /UNIQUE constraint failed/.test(e.errmsg ?? ''))
+    );
+  }
+  return (
+    err instanceof mongo.MongoServerError &&
+    (err.code === 11000 || /UNIQUE constraint failed|duplicate key/.test(err.message))
+  );
+}

@@ -1,0 +1,422 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config';
+import { planDue } from '../scheduling';
+import { type Task } from '../tasks/task';
+import { scheduleOf } from '../tasks/task-definitions';
+import { TaskChangeLog } from '../tasks/task-change-log';
+import { bucketOf, BUCKET_MS, shardOf } from '../tasks/task-shard';
+import { ConditionLog } from './condition-log';
+import { type Advance, DispatchStore, type FireRecord } from './dispatch.store';
+import { DueQueue } from './due-queue';
+import { type FireMessage, fireMessage, messageIdOf } from './fire-message';
+import { FirePublisher } from './fire-publisher';
+import { type ShardOwner, ShardLeases } from './shard-leases';
+
+const LOAD_INTERVAL_MS = 250;
+const CHANGE_POLL_MS = 25;
+/** A read-ahead further behind than this many buckets is caught up with one range query. */
+const MAX_BUCKET_GAP = 10;
+/** How often to compare the change log's head with where we are. */
+const HEAD_CHECK_MS = 1000;
+/** Appends racing a poll can put head a little ahead of the entry just found missing. */
+const CHANGE_LOG_SLACK = 100;
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5000;
+
+interface ShardState {
+  /** Last bucket (second) of this shard whose tasks are loaded; -1 before the first catch-up. */
+  loadedUntil: number;
+}
+
+/**
+ * The dispatch loop. For each shard this replica leases, it reads tasks ahead of time
+ * (one equality lookup per shard per second), keeps them in a due-time heap and fires them
+ * from an in-memory timer: publish the batch, wait for Kafka's ack, then advance the tasks
+ * in one bulk write. See docs/dispatch.md for the design and its failure cases.
+ */
+@Injectable()
+export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown, ShardOwner {
+  private readonly logger = new Logger(Dispatcher.name);
+  private readonly conditions = new ConditionLog(this.logger);
+  private readonly queue = new DueQueue();
+  private readonly loaded = new Map<string, Task>();
+  private readonly shards = new Map<number, ShardState>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  /** No publish attempt before this instant (backoff after a Kafka failure). */
+  private retryUntil = 0;
+  private intervals: NodeJS.Timeout[] = [];
+  private draining: Promise<void> | undefined;
+  private drainAgain = false;
+  private retryDelay = 0;
+  private advances: Promise<void> = Promise.resolve();
+  private changeSeq = 0;
+  private headCheckedAt = 0;
+  private polling: Promise<void> | undefined;
+  private loading: Promise<void> | undefined;
+  private running = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly store: DispatchStore,
+    private readonly changes: TaskChangeLog,
+    private readonly publisher: FirePublisher,
+    private readonly leases: ShardLeases,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.dispatch.enabled) {
+      this.logger.log(
+        'dispatch disabled (DISPATCH_ENABLED=false): this replica serves the API only',
+      );
+      return;
+    }
+    this.changeSeq = await this.changes.head();
+    this.running = true;
+    this.intervals = [
+      setInterval(() => void this.loadAhead(), LOAD_INTERVAL_MS),
+      setInterval(() => void this.pollChanges(), CHANGE_POLL_MS),
+    ];
+    this.leases.start(this);
+    this.logger.log(
+      `dispatching as ${this.leases.replicaId} over ${this.config.dispatch.shards} shards`,
+    );
+  }
+
+  /** SIGTERM: stop taking work, let the batch in flight finish, write its advances, hand back leases. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.intervals.forEach(clearInterval);
+    clearTimeout(this.timer);
+    await Promise.all([this.draining, this.loading, this.polling]);
+    await this.advances;
+    await this.leases.stop();
+    this.logger.log('dispatch stopped; leases released');
+  }
+
+  /** Lease taken: catch up on everything already due in the shard, then read ahead. */
+  async acquired(shard: number): Promise<void> {
+    this.shards.set(shard, { loadedUntil: -1 });
+    await this.catchUp(shard);
+  }
+
+  /** Lease going away: forget the shard's tasks once no batch is in flight. */
+  async releasing(shard: number): Promise<void> {
+    this.shards.delete(shard);
+    await this.draining;
+    await this.advances;
+    for (const [id, task] of this.loaded) if (task.shard === shard) this.unload(id);
+  }
+
+  // ---------------------------------------------------------------- loading
+
+  private loadAhead(): Promise<void> {
+    this.loading ??= this.loadAllShards()
+      .then(() => this.conditions.ok('dispatch: reading due tasks'))
+      .catch((err: unknown) => this.conditions.fail('dispatch: reading due tasks', err))
+      .finally(() => (this.loading = undefined));
+    return this.loading;
+  }
+
+  private async loadAllShards(): Promise<void> {
+    // Our own advances land first, so a bucket read never sees a task we already moved.
+    await this.advances;
+    const horizon = bucketOf(Date.now() + this.config.dispatch.readAheadMs);
+    for (const [shard, state] of this.shards) {
+      if (!this.running || this.loaded.size >= this.config.dispatch.maxLoaded) return;
+      if (state.loadedUntil < 0 || horizon - state.loadedUntil > MAX_BUCKET_GAP) {
+        await this.catchUp(shard);
+        continue;
+      }
+      while (state.loadedUntil < horizon && this.shards.get(shard) === state) {
+        const bucket = state.loadedUntil + 1;
+        const tasks = await this.store.dueInSlot(shard, bucket);
+        state.loadedUntil = bucket;
+        for (const task of tasks) this.consider(task);
+      }
+    }
+  }
+
+  /** Loads everything due in the shard up to the read-ahead horizon (a range query; rare). */
+  private async catchUp(shard: number): Promise<void> {
+    const state = this.shards.get(shard);
+    if (!state) return;
+    const horizon = bucketOf(Date.now() + this.config.dispatch.readAheadMs);
+    const room = this.config.dispatch.maxLoaded - this.loaded.size;
+    if (room <= 0) return;
+    const tasks = await this.store.dueBy(shard, (horizon + 1) * BUCKET_MS - 1, room);
+    if (this.shards.get(shard) !== state) return;
+    state.loadedUntil = horizon;
+    for (const task of tasks) this.consider(task);
+    // A full page means more is due than fits: stay in catch-up until the backlog drains.
+    if (tasks.length >= room) state.loadedUntil = -1;
+  }
+
+  /** Takes a task read from the database into the heap, unless memory already knows better. */
+  private consider(task: Task): void {
+    const state = this.shards.get(task.shard);
+    const known = this.loaded.get(task.id);
+    if (known && known.version === task.version && (known.lastRunAt ?? 0) > (task.lastRunAt ?? 0)) {
+      return; // our copy is ahead: it fired since this was read
+    }
+    const dueAt = task.status === 'active' ? task.dueAt : null;
+    if (
+      !state ||
+      dueAt === null ||
+      bucketOf(dueAt) > Math.max(state.loadedUntil, bucketOf(Date.now()))
+    ) {
+      this.unload(task.id);
+      return;
+    }
+    this.loaded.set(task.id, task);
+    this.queue.set(task.id, dueAt);
+    this.arm();
+  }
+
+  private unload(id: string): void {
+    this.loaded.delete(id);
+    this.queue.delete(id);
+  }
+
+  // ---------------------------------------------------------------- changes from the API
+
+  private pollChanges(): Promise<void> {
+    this.polling ??= this.applyChanges()
+      .then(() => this.conditions.ok('dispatch: reading task changes'))
+      .catch((err: unknown) => this.conditions.fail('dispatch: reading task changes', err))
+      .finally(() => (this.polling = undefined));
+    return this.polling;
+  }
+
+  /** Reloads every task the API changed since the last poll, so none fires from a stale copy. */
+  private async applyChanges(): Promise<void> {
+    let settled = false;
+    for (;;) {
+      const change = await this.changes.entry(this.changeSeq + 1);
+      if (change === undefined) return this.checkExpired();
+      if (!settled) {
+        // Once our own writes have landed, the database copy of a changed task is the truth.
+        await this.advances;
+        settled = true;
+      }
+      if (change === 'all') await this.reloadAll();
+      else {
+        const mine = change.filter((id) =>
+          this.shards.has(shardOf(id, this.config.dispatch.shards)),
+        );
+        const found = new Map((await this.store.byIds(mine)).map((t) => [t.id, t]));
+        for (const id of mine) {
+          this.unload(id);
+          const task = found.get(id);
+          if (task) this.consider(task);
+        }
+      }
+      this.changeSeq++;
+    }
+  }
+
+  /** Entries are gap-free, so a missing one below the head was dropped: reload everything. */
+  private async checkExpired(): Promise<void> {
+    const now = Date.now();
+    if (now - this.headCheckedAt < HEAD_CHECK_MS) return;
+    this.headCheckedAt = now;
+    const head = await this.changes.head();
+    if (head > this.changeSeq + CHANGE_LOG_SLACK) {
+      this.logger.warn(`fell behind the task change log (${this.changeSeq} < ${head}): reloading`);
+      await this.reloadAll();
+      this.changeSeq = head;
+    }
+  }
+
+  private async reloadAll(): Promise<void> {
+    for (const id of [...this.loaded.keys()]) this.unload(id);
+    for (const shard of this.shards.keys()) await this.catchUp(shard);
+  }
+
+  // ---------------------------------------------------------------- firing
+
+  /** Keeps one timer, set for the earliest due task. */
+  private arm(): void {
+    if (!this.running) return;
+    const due = this.queue.peek();
+    if (due === undefined) return;
+    const next = Math.max(due, this.retryUntil);
+    if (next >= this.timerAt) return;
+    clearTimeout(this.timer);
+    this.timerAt = next;
+    this.timer = setTimeout(
+      () => {
+        this.timerAt = Infinity;
+        void this.drain();
+      },
+      Math.max(0, next - Date.now()),
+    );
+  }
+
+  private drain(): Promise<void> {
+    if (this.draining) {
+      this.drainAgain = true;
+      return this.draining;
+    }
+    this.draining = this.drainLoop().finally(() => {
+      this.draining = undefined;
+      if (this.drainAgain) {
+        this.drainAgain = false;
+        void this.drain();
+      } else this.arm();
+    });
+    return this.draining;
+  }
+
+  private async drainLoop(): Promise<void> {
+    while (this.running) {
+      const now = Date.now();
+      const ids = this.queue.popDue(now, this.config.dispatch.maxBatch);
+      if (ids.length === 0) return;
+      // A deleted or paused task must not fire once the API has answered: catch up first.
+      await this.pollChanges();
+      const batch = this.plan(ids, Date.now());
+      if (batch.messages.length > 0 && !(await this.publish(batch.messages))) {
+        for (const task of batch.tasks)
+          if (task.dueAt !== null) this.queue.set(task.id, task.dueAt);
+        this.scheduleRetry();
+        return;
+      }
+      this.afterPublish(batch);
+    }
+  }
+
+  private plan(ids: string[], now: number) {
+    const { misfire } = this.config.tasks;
+    const tasks: Task[] = [];
+    const messages: FireMessage[] = [];
+    const records: FireRecord[] = [];
+    const advances: Advance[] = [];
+    for (const id of ids) {
+      const task = this.loaded.get(id);
+      if (!task || task.dueAt === null) continue;
+      if (task.dueAt > now) {
+        this.queue.set(id, task.dueAt); // changed under us to a later time
+        continue;
+      }
+      if (!this.leases.holds(task.shard, now)) {
+        this.unload(id);
+        continue;
+      }
+      const spec = scheduleOf(task, task.createdAt);
+      const regular =
+        task.nextRunAt !== null && task.nextRunAt <= now
+          ? planDue(spec, { nextRunAt: task.nextRunAt, runCount: task.runCount }, now, {
+              policy: task.misfire,
+              misfireThresholdMs: misfire.thresholdMs,
+              maxCatchUp: misfire.maxCatchUp,
+            })
+          : { fires: [], nextRunAt: task.nextRunAt };
+      const manual = task.manualRuns.filter((at) => at <= now);
+      const fires = [
+        ...regular.fires.map((at) => ({ at, manual: false })),
+        ...manual.map((at) => ({ at, manual: true })),
+      ];
+      for (const { at, manual: isManual } of fires) {
+        messages.push(fireMessage(task, at, 1, now, this.config.kafka.topics.tasks));
+        records.push({
+          messageId: messageIdOf(task.id, at, 1),
+          taskId: task.id,
+          name: task.name,
+          scheduledAt: at,
+          publishedAt: now,
+          attempt: 1,
+          manual: isManual,
+        });
+      }
+      tasks.push(task);
+      advances.push({
+        before: task,
+        nextRunAt: regular.nextRunAt,
+        manualRuns: task.manualRuns.filter((at) => at > now),
+        fired: regular.fires.length,
+        lastRunAt: fires.length > 0 ? now : (task.lastRunAt ?? now),
+        now,
+      });
+    }
+    return { tasks, messages, records, advances };
+  }
+
+  private async publish(messages: FireMessage[]): Promise<boolean> {
+    try {
+      await this.publisher.publish(messages);
+      this.retryDelay = 0;
+      this.conditions.ok('dispatch: publishing to Kafka');
+      return true;
+    } catch (err) {
+      this.conditions.fail('dispatch: publishing to Kafka', err);
+      return false;
+    }
+  }
+
+  private scheduleRetry(): void {
+    this.retryDelay = Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, this.retryDelay * 2));
+    this.retryUntil = Date.now() + this.retryDelay;
+  }
+
+  /**
+   * Moves the fired tasks on in memory at once, and in the database in order behind any
+   * earlier batch (each write is conditional on the state the previous one left).
+   */
+  private afterPublish(batch: ReturnType<Dispatcher['plan']>): void {
+    for (const advance of batch.advances) {
+      const { before } = advance;
+      const status =
+        advance.nextRunAt === null && advance.manualRuns.length === 0 ? 'completed' : before.status;
+      const pending =
+        advance.nextRunAt === null
+          ? advance.manualRuns
+          : [advance.nextRunAt, ...advance.manualRuns];
+      const dueAt = status === 'active' && pending.length > 0 ? Math.min(...pending) : null;
+      const next: Task = {
+        ...before,
+        status,
+        nextRunAt: advance.nextRunAt,
+        manualRuns: advance.manualRuns,
+        runCount: before.runCount + advance.fired,
+        lastRunAt: advance.lastRunAt,
+        dueAt,
+      };
+      const state = this.shards.get(before.shard);
+      if (
+        dueAt !== null &&
+        state &&
+        bucketOf(dueAt) <= Math.max(state.loadedUntil, bucketOf(Date.now()))
+      ) {
+        this.loaded.set(before.id, next);
+        this.queue.set(before.id, dueAt);
+      } else this.loaded.delete(before.id);
+    }
+    const { advances, records } = batch;
+    this.advances = this.advances.then(() => this.writeBack(advances, records));
+  }
+
+  private async writeBack(advances: Advance[], records: FireRecord[]): Promise<void> {
+    try {
+      await this.store.advance(advances);
+      await this.store.recordFires(records);
+      this.conditions.ok('dispatch: advancing tasks');
+    } catch (err) {
+      // Published but not advanced: reload from the database, which re-publishes these
+      // fires under the same message ids (at-least-once, never lost).
+      this.conditions.fail('dispatch: advancing tasks', err);
+      for (const { before } of advances) this.unload(before.id);
+      for (const shard of new Set(advances.map((a) => a.before.shard))) {
+        const state = this.shards.get(shard);
+        if (state) state.loadedUntil = -1;
+      }
+    }
+  }
+}
