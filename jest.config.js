@@ -26,6 +26,9 @@ const shared = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Suites close what they open, but a kafkajs client of a crashed scenario can keep a socket
+  // alive; a finished run must end rather than hang CI.
+  forceExit: true,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     {
