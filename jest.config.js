@@ -29,6 +29,9 @@ module.exports = {
   // Suites close what they open, but a kafkajs client of a crashed scenario can keep a socket
   // alive; a finished run must end rather than hang CI.
   forceExit: true,
+  // One suite at a time: the failure suites restart the shared Kafka broker, which would
+  // break whatever else runs beside them on the same stack.
+  maxWorkers: 1,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     {
