@@ -123,10 +123,15 @@ export class TasksService {
   }
 
   async runNow(id: string, now = Date.now()): Promise<Task> {
-    const queued = await this.repo.addManualRun(id, now, now);
-    if (queued) return this.announced(queued, now);
-    this.requireStatus(await this.get(id), 'active', 'run now');
-    return this.runNow(id, now);
+    for (let attempt = 0; attempt < CONCURRENT_UPDATE_TRIES; attempt++) {
+      const queued = await this.repo.addManualRun(id, now, now);
+      if (queued) return this.announced(queued, now);
+      this.requireStatus(await this.get(id), 'active', 'run now');
+    }
+    throw new ApiError(
+      ErrorCode.STATE_CONFLICT,
+      `task ${id} kept changing while it was queued; retry`,
+    );
   }
 
   preview(dto: PreviewTaskDto, now = Date.now()): number[] {
