@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { type Agent, request } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -100,4 +102,147 @@ export async function dropDatabase(uri: string): Promise<void> {
   const conn = await mongoose.createConnection(uri).asPromise();
   await conn.dropDatabase();
   await conn.close();
+}
+
+// ------------------------------------------------------------------ used by bench/dispatch.ts
+
+/** POST a JSON body; resolves with the status and the parsed JSON answer (undefined if none). */
+export function postJson(
+  agent: Agent,
+  url: string,
+  body: unknown,
+): Promise<{ status: number; json: unknown }> {
+  const text = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = raw ? JSON.parse(raw) : undefined;
+          } catch {
+            json = raw;
+          }
+          resolve({ status: res.statusCode ?? 0, json });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(text);
+  });
+}
+
+/** Runs `fn(0..count-1)` with at most `concurrency` calls in flight; resolves with the seconds taken. */
+export async function forEachConcurrent(
+  count: number,
+  concurrency: number,
+  fn: (i: number) => Promise<void>,
+): Promise<number> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await fn(next++);
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return (performance.now() - started) / 1000;
+}
+
+/** The local stack's MongoDB-wire backend (stack/up.sh records it), or undefined. */
+export function stackBackend(): string | undefined {
+  const fromEnv = process.env.STACK_MONGO_BACKEND;
+  try {
+    return readFileSync(join(ROOT, '.stack/mongo-backend'), 'utf8').trim() || fromEnv;
+  } catch {
+    return fromEnv;
+  }
+}
+
+/** A document without its undefined fields (what the app's repository inserts). */
+export function stripUndefined<T extends object>(doc: T): T {
+  return Object.fromEntries(Object.entries(doc).filter(([, v]) => v !== undefined)) as T;
+}
+
+const CLOCK_TICKS_PER_S = 100;
+
+function cpuTicksOf(pid: number): number {
+  try {
+    // Fields after the ")" of the command name: state is field 3, utime 14, stime 15.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
+function cmdlineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** Processes of the local stack by role, found in /proc (Linux only; empty elsewhere). */
+export function stackProcesses(): Record<string, number[]> {
+  const roles: Record<string, number[]> = { ferretdb: [], postgres: [], mongod: [], kafka: [] };
+  let pids: number[] = [];
+  try {
+    pids = readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number);
+  } catch {
+    return roles;
+  }
+  for (const pid of pids) {
+    const cmd = cmdlineOf(pid);
+    if (/(^|\/)ferretdb/.test(cmd.split(' ')[0] ?? '')) roles.ferretdb!.push(pid);
+    else if (/(^|\/)postgres(\s|$)|^postgres:/.test(cmd)) roles.postgres!.push(pid);
+    else if (/(^|\/)mongod\s/.test(cmd)) roles.mongod!.push(pid);
+    else if (cmd.includes('kafka.Kafka')) roles.kafka!.push(pid);
+  }
+  return roles;
+}
+
+/**
+ * CPU use per role between `start()` and `stop()`, in % of one core (like top). Roles are
+ * lists of pids, summed; `self` is this process. Processes that come and go are counted
+ * while they are seen at both ends.
+ */
+export function cpuMeter(roles: Record<string, number[]>) {
+  let t0 = 0;
+  let before = new Map<number, number>();
+  let self0 = process.cpuUsage();
+  const all = () => [...new Set(Object.values(roles).flat())];
+  return {
+    start() {
+      t0 = performance.now();
+      before = new Map(all().map((pid) => [pid, cpuTicksOf(pid)]));
+      self0 = process.cpuUsage();
+    },
+    stop(): Record<string, number> {
+      const seconds = (performance.now() - t0) / 1000;
+      const out: Record<string, number> = {};
+      for (const [role, pids] of Object.entries(roles)) {
+        if (pids.length === 0) continue;
+        const ticks = pids.reduce(
+          (sum, pid) => sum + Math.max(0, cpuTicksOf(pid) - (before.get(pid) ?? 0)),
+          0,
+        );
+        out[role] = Math.round((ticks / CLOCK_TICKS_PER_S / seconds) * 100);
+      }
+      const self = process.cpuUsage(self0);
+      out.bench = Math.round(((self.user + self.system) / 1e6 / seconds) * 100);
+      return out;
+    },
+  };
 }

@@ -78,14 +78,36 @@ export class CenterFleet {
     };
   }
 
-  /** Last lines of every center's stderr (warnings and errors), for a failing test's log. */
-  stderrTails(chars = 3000): string {
+  /**
+   * Every center's warnings and errors (Nest logs warnings to stdout, errors to stderr), less
+   * kafkajs' partitioner notice, for the log of a test that fails.
+   */
+  problemLogs(chars = 4000): string {
     return this.started
       .map((c) => {
-        const err = c.proc.output().stderr.trim();
-        return err ? `--- ${c.label} (pid ${c.pid}) stderr:\n${err.slice(-chars)}` : '';
+        const { stdout, stderr } = c.proc.output();
+        const lines = `${stdout}\n${stderr}`
+          .split('\n')
+          .filter((l) => /\b(WARN|ERROR|FATAL)\b|^task-center:/.test(l))
+          .filter((l) => !l.includes('switched default partitioner'))
+          .join('\n');
+        return lines ? `--- ${c.label} (pid ${c.pid}):\n${lines.slice(-chars)}` : '';
       })
       .filter(Boolean)
+      .join('\n');
+  }
+
+  /** Every center's stdout lines that match `pattern` (its log, at LOG_LEVEL=log or finer). */
+  stdoutLines(pattern: RegExp): string {
+    return this.started
+      .map(
+        (c) =>
+          `--- ${c.label} (pid ${c.pid}) log:\n${c.proc
+            .output()
+            .stdout.split('\n')
+            .filter((line) => pattern.test(line))
+            .join('\n')}`,
+      )
       .join('\n');
   }
 
