@@ -2,3 +2,4 @@ export * from './task-types';
 export * from './topics';
 export * from './headers';
 export * from './fire-envelope';
+export * from './worker-events';
