@@ -1,9 +1,18 @@
 export {
   DEFAULT_TOPICS,
+  EVENT_KIND_HEADER,
   FireHeader,
   TaskType,
   type FireEnvelope,
   type FireHeaderName,
+  type FireOutcomeEvent,
   type TaskStatus,
+  type WorkerHeartbeatEvent,
+  type WorkerIdentity,
 } from '@task-center/contracts';
 export { decodeFire, type DecodeResult, type RawFireMessage } from './decode-fire';
+export { SDK_VERSION } from './version';
+export { type FireContext, type FireHandler } from './worker/fire-handler';
+export { TaskWorker } from './worker/task-worker';
+export { type TaskWorkerOptions } from './worker/task-worker-options';
+export { type WorkerLogger } from './worker/worker-logger';

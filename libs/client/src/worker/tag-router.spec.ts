@@ -28,7 +28,9 @@ describe('TagRouter', () => {
   it('refuses a second handler for a tag, naming it, and keeps the first', () => {
     const router = new TagRouter<string>();
     router.add('a||b', 'first');
-    expect(() => router.add('c||b', 'second')).toThrow("a handler for tag 'b' is already registered");
+    expect(() => router.add('c||b', 'second')).toThrow(
+      "a handler for tag 'b' is already registered",
+    );
     expect(router.match('b')).toBe('first');
     expect(router.match('c')).toBeUndefined();
     router.add('*', 'any');

@@ -1,0 +1,137 @@
+import { type EachBatchPayload, type KafkaMessage } from 'kafkajs';
+import { nextOffset, OrderedOffsets } from './ordered-offsets';
+import { type WorkerLogger } from './worker-logger';
+
+export interface PartitionBatchOptions {
+  /** Handlers in flight at once for this partition. */
+  concurrency: number;
+  /**
+   * Resolves when the message may be committed (outcome published, or nothing to do);
+   * rejects when it must stay uncommitted so Kafka redelivers it.
+   */
+  handle: (message: KafkaMessage) => Promise<void>;
+  /** True once the worker is stopping: start no new message. */
+  stopping: () => boolean;
+  /** Resolves when a stopping worker stops waiting for in-flight handlers. */
+  drainExpired: Promise<void>;
+  logger: WorkerLogger;
+  /** How often to heartbeat the group while handlers run (kafkajs throttles further). */
+  heartbeatEveryMs?: number;
+}
+
+/**
+ * Consumes one fetched batch of one partition: up to `concurrency` messages in flight, and
+ * commits that only ever move to the end of the finished prefix, so offset N+1 is never
+ * committed while N may still need a redelivery.
+ *
+ * Why eachBatch (autoCommit off, eachBatchAutoResolve off) rather than eachMessage: eachMessage
+ * runs one message per partition at a time, so in-partition parallelism would mean returning
+ * before the handler ends, letting kafkajs fetch without bound. In eachBatch the batch bounds
+ * what is in memory, and resolveOffset/commit stay under our control.
+ */
+export async function consumePartitionBatch(
+  payload: EachBatchPayload,
+  options: PartitionBatchOptions,
+): Promise<void> {
+  const { batch } = payload;
+  const where = `${batch.topic}/${batch.partition}`;
+  const offsets = new OrderedOffsets();
+  const inFlight = new Set<Promise<void>>();
+  const commits = new PartitionCommitter(payload, options.logger);
+  let lostGroup = false;
+
+  // kafkajs heartbeats only between batches; long handlers would get the member evicted.
+  const beat = setInterval(() => {
+    payload.heartbeat().catch((err: unknown) => {
+      // Usually a rebalance: finish what runs, start nothing more; kafkajs rejoins after.
+      if (!lostGroup) options.logger.warn(`${where}: group heartbeat failed (${String(err)})`);
+      lostGroup = true;
+    });
+  }, options.heartbeatEveryMs ?? 1000);
+  const mayStart = () =>
+    !lostGroup && !options.stopping() && payload.isRunning() && !payload.isStale();
+
+  try {
+    for (const message of batch.messages) {
+      while (inFlight.size >= options.concurrency) {
+        await Promise.race([...inFlight, options.drainExpired]);
+        if (!mayStart()) break;
+      }
+      if (!mayStart()) break;
+
+      offsets.track(message.offset);
+      const done: Promise<void> = options.handle(message).then(
+        () => {
+          const last = offsets.finish(message.offset);
+          if (last !== undefined) commits.request(last);
+        },
+        // Not finished: it and everything after it stay uncommitted for redelivery.
+        () => undefined,
+      );
+      inFlight.add(done);
+      void done.finally(() => inFlight.delete(done));
+    }
+    // A stopping worker waits for in-flight handlers only until the drain deadline.
+    await Promise.race([Promise.all(inFlight), options.drainExpired]);
+    await commits.flush();
+  } finally {
+    clearInterval(beat);
+    commits.close();
+  }
+}
+
+/** Commits one partition's finished prefix, one request at a time, coalescing to the newest. */
+class PartitionCommitter {
+  private wanted: string | undefined;
+  private committed: string | undefined;
+  private running: Promise<void> | undefined;
+  private closed = false;
+  private warned = false;
+
+  constructor(
+    private readonly payload: EachBatchPayload,
+    private readonly logger: WorkerLogger,
+  ) {}
+
+  /** `offset` and everything before it are finished. */
+  request(offset: string): void {
+    if (this.closed) return;
+    this.wanted = offset;
+    // Moves kafkajs' fetch position; uncommitted resolved offsets are never auto-committed.
+    this.payload.resolveOffset(offset);
+    this.running ??= this.drain().finally(() => (this.running = undefined));
+  }
+
+  /** Waits for the last requested commit (one retry if it failed). */
+  async flush(): Promise<void> {
+    await this.running;
+    if (this.wanted !== this.committed) await this.drain();
+  }
+
+  /** After the batch returns, late finishes must not commit on a generation we may have left. */
+  close(): void {
+    this.closed = true;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.wanted !== undefined && this.wanted !== this.committed) {
+      const offset = this.wanted;
+      const { topic, partition } = this.payload.batch;
+      try {
+        await this.payload.commitOffsetsIfNecessary({
+          topics: [{ topic, partitions: [{ partition, offset: nextOffset(offset) }] }],
+        });
+        this.committed = offset;
+      } catch (err) {
+        // Kafka will redeliver from the last commit; the dedupe window absorbs repeats here.
+        if (!this.warned) {
+          this.logger.warn(
+            `${topic}/${partition}: commit of offset ${offset} failed (${String(err)})`,
+          );
+        }
+        this.warned = true;
+        return;
+      }
+    }
+  }
+}
