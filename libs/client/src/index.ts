@@ -16,3 +16,6 @@ export { type FireContext, type FireHandler } from './worker/fire-handler';
 export { TaskWorker } from './worker/task-worker';
 export { type TaskWorkerOptions } from './worker/task-worker-options';
 export { type WorkerLogger } from './worker/worker-logger';
+export { TaskCenterApiError } from './http/task-center-api.error';
+export { TaskCenterClient, type TaskCenterClientOptions } from './http/task-center-client';
+export type * from './http/task-center.types';

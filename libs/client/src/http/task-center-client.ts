@@ -1,0 +1,151 @@
+import { TaskCenterApiError } from './task-center-api.error';
+import {
+  type CreateTaskRequest,
+  type CreateTaskResponse,
+  type PreviewFire,
+  type PreviewTaskRequest,
+  type Task,
+  type TaskPage,
+  type UpdateTaskRequest,
+} from './task-center.types';
+
+export interface TaskCenterClientOptions {
+  /** Where the task center listens, e.g. `http://task-center:3000`. */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
+  /** Per request, default 10 s. */
+  timeoutMs?: number;
+}
+
+/** The task center's HTTP API (`/v1/api`), typed. Every failure is a TaskCenterApiError. */
+export class TaskCenterClient {
+  private readonly base: string;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: TaskCenterClientOptions) {
+    this.base = `${options.baseUrl.replace(/\/+$/, '')}/v1/api`;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  /** Creates a task; with a `key` a live task already holds, returns that one (`created: false`). */
+  createTask(task: CreateTaskRequest): Promise<CreateTaskResponse> {
+    return this.post('task', task);
+  }
+
+  /** Deletes tasks by id; resolves to the ids that existed. */
+  async deleteTasks(ids: string[]): Promise<string[]> {
+    return (await this.post<{ SucIds: string[] }>('delete-task', { ids })).SucIds;
+  }
+
+  /** Deletes one task; false when it did not exist. */
+  async deleteTask(id: string): Promise<boolean> {
+    return (await this.deleteTasks([id])).includes(id);
+  }
+
+  /** Deletes every task with this name; resolves to their ids. */
+  async deleteTasksByName(name: string): Promise<string[]> {
+    return (await this.post<{ SucIds: string[] }>('delete-task-by-name', { name })).SucIds;
+  }
+
+  /** One task; a missing one rejects with status 404, err 40401. */
+  getTask(id: string): Promise<Task> {
+    return this.get<Task>('query-task-by-id', { taskid: id });
+  }
+
+  /** One page of the tasks with this name, newest first (limit default 100, at most 1000). */
+  async listTasksByName(
+    name: string,
+    page: { cursor?: string; limit?: number } = {},
+  ): Promise<TaskPage> {
+    const query: Record<string, string> = { name };
+    if (page.limit !== undefined) query.limit = String(page.limit);
+    if (page.cursor !== undefined) query.cursor = page.cursor;
+    const { body, headers } = await this.request<Task[]>('GET', 'query-task-by-name', { query });
+    const nextCursor = headers.get('x-next-cursor');
+    return nextCursor ? { tasks: body, nextCursor } : { tasks: body };
+  }
+
+  /** Changes fields in place; the schedule's next fire is recomputed when it changes. */
+  updateTask(id: string, changes: UpdateTaskRequest): Promise<Task> {
+    return this.post('update-task', { ...changes, taskid: id });
+  }
+
+  /** Stops firing until resumed (idempotent). */
+  pauseTask(id: string): Promise<Task> {
+    return this.post('pause-task', { taskid: id });
+  }
+
+  /** Fires again from the next slot; the slots passed while paused are not replayed. */
+  resumeTask(id: string): Promise<Task> {
+    return this.post('resume-task', { taskid: id });
+  }
+
+  /** Queues one extra fire now, schedule unchanged. */
+  runTaskNow(id: string): Promise<Task> {
+    return this.post('run-task-now', { taskid: id });
+  }
+
+  /** The next fire times of a proposed schedule; nothing is stored. */
+  async previewTask(schedule: PreviewTaskRequest): Promise<PreviewFire[]> {
+    return (await this.post<{ fires: PreviewFire[] }>('preview-task', schedule)).fires;
+  }
+
+  private async post<T>(path: string, body: unknown): Promise<T> {
+    return (await this.request<T>('POST', path, { body })).body;
+  }
+
+  private async get<T>(path: string, query: Record<string, string>): Promise<T> {
+    return (await this.request<T>('GET', path, { query })).body;
+  }
+
+  private async request<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    { query, body }: { query?: Record<string, string>; body?: unknown },
+  ): Promise<{ body: T; headers: Headers }> {
+    const url = `${this.base}/${path}${query ? `?${new URLSearchParams(query).toString()}` : ''}`;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
+
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      text = await response.text();
+    } catch (err) {
+      const reason =
+        // A DOMException, which is not always `instanceof Error` (other realms, e.g. jest).
+        (err as { name?: unknown }).name === 'TimeoutError'
+          ? `no answer within ${this.timeoutMs} ms`
+          : String((err as { cause?: unknown }).cause ?? err);
+      throw new TaskCenterApiError(0, 0, `${method} ${url} failed: ${reason}`, { cause: err });
+    }
+
+    const parsed = parseJson(text);
+    if (!response.ok) {
+      const shaped = parsed as { err?: unknown; msg?: unknown } | undefined;
+      const err = typeof shaped?.err === 'number' ? shaped.err : 0;
+      const msg = typeof shaped?.msg === 'string' ? shaped.msg : text.slice(0, 500);
+      throw new TaskCenterApiError(response.status, err, msg);
+    }
+    if (parsed === undefined) {
+      throw new TaskCenterApiError(response.status, 0, `${method} ${url}: the body is not JSON`);
+    }
+    return { body: parsed as T, headers: response.headers };
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
