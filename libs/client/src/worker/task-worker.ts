@@ -4,7 +4,14 @@ import {
   WORKER_EVENT_VERSION,
   type WorkerIdentity,
 } from '@task-center/contracts';
-import { type Consumer, Kafka, type KafkaMessage, logLevel, type Producer } from 'kafkajs';
+import {
+  type Consumer,
+  Kafka,
+  type KafkaMessage,
+  logLevel,
+  Partitioners,
+  type Producer,
+} from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { decodeFire } from '../decode-fire';
@@ -103,7 +110,11 @@ export class TaskWorker {
     const { options } = this;
     // The results topic belongs to the task center: a missing one is an error to retry, not
     // something to create with broker defaults.
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
+    this.producer = this.kafka.producer({
+      allowAutoTopicCreation: false,
+      // Events are keyed; choosing the partitioner explicitly also silences kafkajs' v2 notice.
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     this.consumer = this.kafka.consumer({ ...options.consumer, groupId: options.groupId });
     this.results = new ResultsPublisher(this.producer, this.resultsTopic, this.logger);
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {

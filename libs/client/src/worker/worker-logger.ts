@@ -18,7 +18,7 @@ export const consoleLogger: WorkerLogger = {
 export function kafkaLogCreator(logger: WorkerLogger) {
   return () =>
     ({ namespace, level, log }: LogEntry): void => {
-      const line = `kafkajs ${namespace}: ${log.message}`;
+      const line = `kafkajs${namespace ? ` ${namespace}` : ''}: ${log.message}`;
       if (level === logLevel.ERROR) logger.error(line);
       else if (level === logLevel.WARN) logger.warn(line);
       else logger.debug?.(line);
