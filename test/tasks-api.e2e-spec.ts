@@ -523,11 +523,22 @@ describe('tasks API /v1/api (real MongoDB)', () => {
         (await api().get('/v1/api/query-task-by-name').query({ name: 'nobody.here' }).expect(200))
           .body,
       ).toEqual([]);
+
+      // 250 tasks: many bulk writes' worth (FerretDB never answers 100+ updates in one command).
+      const deleted = await api()
+        .post('/v1/api/delete-task-by-name')
+        .send({ name: 'page.me' })
+        .expect(200);
+      expect(deleted.body.SucIds).toHaveLength(250);
+      expect(
+        (await api().get('/v1/api/query-task-by-name').query({ name: 'page.me' }).expect(200)).body,
+      ).toEqual([]);
     });
   });
 
   describe('delete', () => {
     it('deletes by ids, reporting only ids that existed', async () => {
+      // Due now: the delete races the dispatcher's write of the fire, and must still win.
       const a = (await create({ name: 'del.ids', type: 1, data: 'a' })).body.taskid;
       const b = (await create({ name: 'del.ids', type: 1, data: 'b' })).body.taskid;
       const ghost = '0123456789abcdef01234567';
@@ -545,6 +556,26 @@ describe('tasks API /v1/api (real MongoDB)', () => {
             .expect(200)
         ).body,
       ).toEqual({ SucIds: [] });
+    });
+
+    it('a delete racing the dispatcher sticks: the task never comes back', async () => {
+      // Loops due every second: the dispatcher writes each fire while the deletes land.
+      const ids = await Promise.all(
+        Array.from(
+          { length: 30 },
+          async (_, i) =>
+            (await create({ name: 'del.race', type: 2, loop_time: 1, data: `${i}` })).body
+              .taskid as string,
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 1500));
+      const res = await api().post('/v1/api/delete-task').send({ ids }).expect(200);
+      expect([...res.body.SucIds].sort()).toEqual([...ids].sort());
+      // Two more seconds of would-be fires: a lost delete would show the task again.
+      await new Promise((r) => setTimeout(r, 2000));
+      const back = [];
+      for (const id of ids) if ((await getTask(id)).status !== 404) back.push(id);
+      expect(back).toEqual([]);
     });
 
     it('validates ids', async () => {

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type AnyBulkWriteOperation, type Model, Types } from 'mongoose';
+import { chunkedBulkWrite } from '../database/bulk-write';
 import { isDuplicateKey } from '../database/duplicate-key';
 import { type Task } from '../tasks/task';
 import { dueFields, type TaskRecord, taskFromDoc } from '../tasks/task.mapper';
 import { TaskDoc } from '../tasks/task.schema';
 import { dueSlot } from '../tasks/task-shard';
+import { TaskWriteLocks } from '../tasks/task-write-locks';
 import { type Advance, DispatchStore, type FireRecord } from './dispatch.store';
 import { FireDoc } from './fire.schema';
 
@@ -14,6 +16,7 @@ export class MongoDispatchStore extends DispatchStore {
   constructor(
     @InjectModel(TaskDoc.name) private readonly tasks: Model<TaskDoc>,
     @InjectModel(FireDoc.name) private readonly fires: Model<FireDoc>,
+    private readonly locks: TaskWriteLocks,
   ) {
     super();
   }
@@ -56,11 +59,18 @@ export class MongoDispatchStore extends DispatchStore {
         update: this.advanceUpdate(a.before, a.nextRunAt, a.manualRuns, a),
       },
     }));
-    const result = await this.tasks.bulkWrite(ops, { ordered: false });
-    // Some tasks changed meanwhile (an API update, a run-now): merge those one by one.
-    if (result.matchedCount < advances.length) {
-      for (const a of advances) await this.reconcile(a);
-    }
+    await this.locks.withLocks(
+      advances.map((a) => a.before.id),
+      async () => {
+        const result = await chunkedBulkWrite(ops, (chunk) =>
+          this.tasks.bulkWrite(chunk, { ordered: false }),
+        );
+        // Some tasks changed meanwhile (an API update, a run-now): merge those one by one.
+        if (result.matchedCount < advances.length) {
+          for (const a of advances) await this.reconcile(a);
+        }
+      },
+    );
   }
 
   private advanceUpdate(base: Task, nextRunAt: number | null, manualRuns: number[], a: Advance) {

@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type TaskStatus } from '@task-center/contracts';
-import { type Model, Types } from 'mongoose';
+import { type AnyBulkWriteOperation, type Model, Types } from 'mongoose';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { isDuplicateKey } from '../database/duplicate-key';
+import { chunkedBulkWrite } from '../database/bulk-write';
 import { type NewTask, type Task } from './task';
 import { shardOf } from './task-shard';
+import { TaskWriteLocks } from './task-write-locks';
 import {
   definitionToDoc,
   dueFields,
@@ -40,6 +42,7 @@ export class MongoTaskRepository extends TaskRepository {
   constructor(
     @InjectModel(TaskDoc.name) private readonly tasks: Model<TaskDoc>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly locks: TaskWriteLocks,
   ) {
     super();
   }
@@ -103,28 +106,31 @@ export class MongoTaskRepository extends TaskRepository {
       .find({ ...filter, ...LIVE }, { _id: 1 })
       .lean<{ _id: Types.ObjectId }[]>();
     if (live.length === 0) return [];
-    await this.tasks.bulkWrite(
-      live.map(({ _id }) => ({
-        updateOne: {
-          filter: { _id, ...LIVE },
-          update: {
-            $set: {
-              status: 'deleted',
-              uniq_key: uniqKey(_id.toHexString(), undefined),
-              next_run_at: null,
-              due_at: null,
-              due_slot: null,
-              manual_runs: [],
-              deleted_at: now,
-              updated_at: now,
+    const ids = live.map(({ _id }) => _id.toHexString());
+    await this.locks.withLocks(ids, () =>
+      chunkedBulkWrite<AnyBulkWriteOperation<TaskDoc>>(
+        live.map(({ _id }) => ({
+          updateOne: {
+            filter: { _id, ...LIVE },
+            update: {
+              $set: {
+                status: 'deleted',
+                uniq_key: uniqKey(_id.toHexString(), undefined),
+                next_run_at: null,
+                due_at: null,
+                due_slot: null,
+                manual_runs: [],
+                deleted_at: now,
+                updated_at: now,
+              },
+              $inc: { version: 1 },
             },
-            $inc: { version: 1 },
           },
-        },
-      })),
-      { ordered: false },
+        })),
+        (chunk) => this.tasks.bulkWrite(chunk, { ordered: false }),
+      ),
     );
-    return live.map(({ _id }) => _id.toHexString());
+    return ids;
   }
 
   async replace(
@@ -134,6 +140,15 @@ export class MongoTaskRepository extends TaskRepository {
     now: number,
   ): Promise<Task | null> {
     if (!Types.ObjectId.isValid(id)) return null;
+    return this.locks.withLocks([id], () => this.replaceLocked(id, version, next, now));
+  }
+
+  private async replaceLocked(
+    id: string,
+    version: number,
+    next: TaskReplacement,
+    now: number,
+  ): Promise<Task | null> {
     const current = await this.findById(id);
     if (!current || current.version !== version) return null;
     const { $set, $unset } = setAndUnset(definitionToDoc(next));
@@ -166,6 +181,16 @@ export class MongoTaskRepository extends TaskRepository {
     nextRunAt: number | null,
     now: number,
   ): Promise<Task | null> {
+    return this.locks.withLocks([id], () => this.transitionLocked(id, from, to, nextRunAt, now));
+  }
+
+  private async transitionLocked(
+    id: string,
+    from: TaskStatus,
+    to: TaskStatus,
+    nextRunAt: number | null,
+    now: number,
+  ): Promise<Task | null> {
     const current = await this.findById(id);
     if (!current || current.status !== from) return null;
     const doc = await this.tasks
@@ -187,6 +212,10 @@ export class MongoTaskRepository extends TaskRepository {
   }
 
   async addManualRun(id: string, at: number, now: number): Promise<Task | null> {
+    return this.locks.withLocks([id], () => this.addManualRunLocked(id, at, now));
+  }
+
+  private async addManualRunLocked(id: string, at: number, now: number): Promise<Task | null> {
     const current = await this.findById(id);
     if (!current || current.status !== 'active') return null;
     // Computed from a read: a concurrent advance can only make this due time early, and an

@@ -9,6 +9,7 @@ import { TaskRepository } from './task.repository';
 import { TaskDoc, TaskSchema } from './task.schema';
 import { TasksController } from './tasks.controller';
 import { TasksService } from './tasks.service';
+import { TaskWriteLocks } from './task-write-locks';
 
 @Module({
   imports: [MongooseModule.forFeature([{ name: TaskDoc.name, schema: TaskSchema }])],
@@ -16,9 +17,10 @@ import { TasksService } from './tasks.service';
   providers: [
     TasksService,
     TaskDefinitions,
+    TaskWriteLocks,
     { provide: TaskRepository, useClass: MongoTaskRepository },
     { provide: TaskChangeLog, useClass: MongoTaskChangeLog },
   ],
-  exports: [TaskRepository, TaskChangeLog, MongooseModule],
+  exports: [TaskRepository, TaskChangeLog, TaskWriteLocks, MongooseModule],
 })
 export class TasksModule {}
