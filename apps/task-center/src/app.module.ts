@@ -10,6 +10,7 @@ import { DispatchModule } from './dispatch/dispatch.module';
 import { HealthModule } from './health/health.module';
 import { RequireJsonMiddleware } from './http/require-json.middleware';
 import { KafkaModule } from './kafka/kafka.module';
+import { RunsModule } from './runs/runs.module';
 import { TasksModule } from './tasks/tasks.module';
 
 @Module({})
@@ -24,6 +25,7 @@ export class AppModule implements NestModule {
         HealthModule,
         TasksModule,
         DispatchModule,
+        RunsModule,
       ],
     };
   }

@@ -78,6 +78,11 @@ export const configSchema = z.object({
   DISPATCH_MAX_LOADED: int(1000, 10_000_000).default(200_000),
   DISPATCH_REPLICA_ID: z.string().trim().min(1).max(200).optional(),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  RUNS_ENABLED: z.enum(['true', 'false']).default('true'),
+  RUNS_RESULTS_GROUP: z.string().trim().min(1).max(200).default('task-center-results'),
+  RUNS_DEADLINES_GROUP: z.string().trim().min(1).max(200).default('task-center-deadlines'),
+  RUNS_ACK_GRACE_S: int(0, 86_400).default(10),
+  RUNS_CONSUMER_SESSION_TIMEOUT_S: int(6, 300).default(30),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -110,6 +115,18 @@ export interface AppConfig {
     maxBatch: number;
     maxLoaded: number;
     replicaId?: string;
+  };
+  /** Outcomes, redeliveries, dead letters, ack deadlines (apps/task-center/src/runs). */
+  runs: {
+    /** False: no outcome/deadline consumers and no redelivery timers here (the API still reads). */
+    enabled: boolean;
+    /** Consumer group reading the results topic. */
+    resultsGroup: string;
+    /** Consumer group reading the fire topics for `ack` deadlines. */
+    deadlinesGroup: string;
+    /** Added to `max_runtime` before an unacknowledged fire counts as a timed-out attempt. */
+    ackGraceMs: number;
+    consumerSessionTimeoutMs: number;
   };
   startupTimeoutMs: number;
   shutdownTimeoutMs: number;
@@ -149,6 +166,13 @@ export function toAppConfig(raw: Raw): AppConfig {
       maxBatch: raw.DISPATCH_MAX_BATCH,
       maxLoaded: raw.DISPATCH_MAX_LOADED,
       ...(raw.DISPATCH_REPLICA_ID !== undefined && { replicaId: raw.DISPATCH_REPLICA_ID }),
+    },
+    runs: {
+      enabled: raw.RUNS_ENABLED === 'true',
+      resultsGroup: raw.RUNS_RESULTS_GROUP,
+      deadlinesGroup: raw.RUNS_DEADLINES_GROUP,
+      ackGraceMs: raw.RUNS_ACK_GRACE_S * 1000,
+      consumerSessionTimeoutMs: raw.RUNS_CONSUMER_SESSION_TIMEOUT_S * 1000,
     },
     startupTimeoutMs: raw.STARTUP_TIMEOUT_S * 1000,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_S * 1000,

@@ -33,6 +33,13 @@ describe('loadConfig', () => {
         maxBatch: 1000,
         maxLoaded: 200_000,
       },
+      runs: {
+        enabled: true,
+        resultsGroup: 'task-center-results',
+        deadlinesGroup: 'task-center-deadlines',
+        ackGraceMs: 10_000,
+        consumerSessionTimeoutMs: 30_000,
+      },
       startupTimeoutMs: 30_000,
       shutdownTimeoutMs: 15_000,
       logLevel: 'log',

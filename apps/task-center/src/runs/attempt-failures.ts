@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { messageIdOf } from '../dispatch/fire-message';
+import { type Task } from '../tasks/task';
+import { TaskRepository } from '../tasks/task.repository';
+import { nextAttempt } from './retry-schedule';
+import { runEventId, type RunTimer, runTimerId } from './run-records';
+import { RunStore } from './run.store';
+
+/** An attempt that failed: a worker said so, or its `ack` deadline passed in silence. */
+export interface FailedAttempt {
+  taskId: string;
+  name: string;
+  scheduledAt: number;
+  attempt: number;
+  error: string;
+  reason: 'failed' | 'timeout';
+}
+
+/**
+ * Decides what follows failed attempts (the task's retry policy) and returns the timers
+ * that carry it out: a `redeliver` of attempt n+1 after the backoff, or `dead` now.
+ * Attempts already followed up (attempt n+1 published, or the fire already dead) get
+ * nothing: a late or replayed outcome must not re-run a fire.
+ */
+@Injectable()
+export class AttemptFailures {
+  constructor(
+    private readonly tasks: TaskRepository,
+    private readonly store: RunStore,
+  ) {}
+
+  async timersFor(failures: FailedAttempt[], now: number): Promise<RunTimer[]> {
+    if (failures.length === 0) return [];
+    const tasks = await this.load([...new Set(failures.map((f) => f.taskId))]);
+    const planned: RunTimer[] = [];
+    const seen = new Set<string>();
+    for (const f of failures) {
+      const task = tasks.get(f.taskId);
+      // A deleted task is not retried, nor dead-lettered: its owner asked for it to stop.
+      if (!task) continue;
+      const decision = nextAttempt(task.retry, f.attempt);
+      const failedId = messageIdOf(f.taskId, f.scheduledAt, f.attempt);
+      const base = {
+        taskId: f.taskId,
+        name: task.name,
+        scheduledAt: f.scheduledAt,
+        shard: task.shard,
+        createdAt: now,
+        lastError: f.error,
+      };
+      const timer: RunTimer = decision.retry
+        ? {
+            ...base,
+            kind: 'redeliver',
+            id: runTimerId('redeliver', messageIdOf(f.taskId, f.scheduledAt, f.attempt + 1)),
+            attempt: f.attempt + 1,
+            dueAt: now + decision.delayMs,
+            reason: f.reason,
+          }
+        : {
+            ...base,
+            kind: 'dead',
+            id: runTimerId('dead', failedId),
+            attempt: f.attempt,
+            dueAt: now,
+          };
+      if (seen.has(timer.id)) continue;
+      seen.add(timer.id);
+      planned.push(timer);
+    }
+    return this.notFollowedUp(planned);
+  }
+
+  private async notFollowedUp(timers: RunTimer[]): Promise<RunTimer[]> {
+    const out: RunTimer[] = [];
+    const deadIds = timers
+      .filter((t) => t.kind === 'dead')
+      .map((t) => runEventId(messageIdOf(t.taskId, t.scheduledAt, t.attempt), 'dead'));
+    const alreadyDead = await this.store.existingEvents(deadIds);
+    for (const t of timers) {
+      const messageId = messageIdOf(t.taskId, t.scheduledAt, t.attempt);
+      if (t.kind === 'dead' && alreadyDead.has(runEventId(messageId, 'dead'))) continue;
+      if (t.kind === 'redeliver' && (await this.store.attempt(messageId))) continue;
+      out.push(t);
+    }
+    return out;
+  }
+
+  private async load(ids: string[]): Promise<Map<string, Task>> {
+    const found = await Promise.all(ids.map((id) => this.tasks.findById(id)));
+    return new Map(found.flatMap((t) => (t ? [[t.id, t] as const] : [])));
+  }
+}

@@ -1,0 +1,75 @@
+import { type Logger } from '@nestjs/common';
+import { type Consumer, type Kafka, type KafkaMessage } from 'kafkajs';
+import { retryUntil } from '../startup/retry-until';
+
+export interface BatchConsumerOptions {
+  groupId: string;
+  topics: string[];
+  sessionTimeoutMs: number;
+  startupTimeoutMs: number;
+  logger: Logger;
+  /** Must be idempotent: after a crash, a batch is handled again (offsets commit after it). */
+  handle: (messages: KafkaMessage[]) => Promise<void>;
+}
+
+/** Messages handed to `handle` at once: one round of inserts each, small enough to redo. */
+const CHUNK = 200;
+
+/**
+ * The task center's one wrapper around a kafkajs consumer: at-least-once batches, offsets
+ * resolved only after `handle` succeeded; a failing `handle` makes kafkajs restart the
+ * consumer and retry the batch, with its backoff.
+ */
+export class BatchConsumer {
+  private readonly consumer: Consumer;
+  private running = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: BatchConsumerOptions,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
+      maxWaitTimeInMs: 250,
+      allowAutoTopicCreation: false,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
+    });
+  }
+
+  /** Connects and starts consuming; resolves before the group is joined (that takes seconds). */
+  async start(): Promise<void> {
+    const { groupId, topics, logger, startupTimeoutMs } = this.options;
+    await retryUntil(() => this.consumer.connect(), {
+      what: `kafka: connecting consumer ${groupId}`,
+      deadlineMs: startupTimeoutMs,
+      logger,
+    });
+    // From the beginning for a new group: every handler is idempotent, and starting at
+    // "latest" would drop what arrived between the first deployment and the first join.
+    await this.consumer.subscribe({ topics, fromBeginning: true });
+    this.running = true;
+    void this.consumer
+      .run({
+        eachBatchAutoResolve: false,
+        eachBatch: async (payload) => {
+          const { messages } = payload.batch;
+          for (let i = 0; i < messages.length; i += CHUNK) {
+            if (!payload.isRunning() || payload.isStale()) return;
+            const chunk = messages.slice(i, i + CHUNK);
+            await this.options.handle(chunk);
+            payload.resolveOffset(chunk.at(-1)!.offset);
+            await payload.heartbeat();
+          }
+        },
+      })
+      .catch((err: unknown) => logger.error(`consumer ${groupId} stopped: ${String(err)}`));
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await this.consumer.disconnect();
+  }
+}

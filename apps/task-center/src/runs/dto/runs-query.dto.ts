@@ -1,0 +1,59 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsMongoId, IsOptional, Matches, Max, Min } from 'class-validator';
+
+const MESSAGE_ID = /^[0-9a-f]{24}:\d{1,15}:\d{1,4}$/;
+const FIRE_ID = /^[0-9a-f]{24}:\d{1,15}$/;
+
+class PageDto {
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1, { message: 'limit must be at least 1' })
+  @Max(500, { message: 'limit must be at most 500' })
+  limit?: number;
+}
+
+export class TaskRunsQueryDto extends PageDto {
+  @ApiProperty()
+  @IsMongoId({ message: 'taskid must be a task id (24 hex characters)' })
+  taskid!: string;
+
+  @ApiPropertyOptional({ description: 'The X-Next-Cursor header of the previous page.' })
+  @IsOptional()
+  @Matches(/^\d{1,15}$/, { message: 'cursor must be the X-Next-Cursor value of a previous page' })
+  cursor?: string;
+}
+
+export class FireQueryDto {
+  @ApiProperty({ description: '`<task id>:<scheduled epoch ms>`, as `fire_id` in task-runs.' })
+  @Matches(FIRE_ID, { message: 'fire_id must be <task id>:<scheduled epoch ms>' })
+  fire_id!: string;
+}
+
+export class DeadLettersQueryDto extends PageDto {
+  @ApiPropertyOptional({ description: 'The X-Next-Cursor header of the previous page.' })
+  @IsOptional()
+  @Matches(/^\d{1,15}\.[0-9a-f]{24}:\d{1,15}:\d{1,4}$/, {
+    message: 'cursor must be the X-Next-Cursor value of a previous page',
+  })
+  cursor?: string;
+}
+
+export class RedriveDto {
+  @ApiProperty({ description: "The dead letter's `message_id`." })
+  @Matches(MESSAGE_ID, { message: 'message_id must be <task id>:<scheduled epoch ms>:<attempt>' })
+  message_id!: string;
+}
+
+export class RunStatsQueryDto {
+  @ApiPropertyOptional({
+    description: "UTC day, YYYY-MM-DD (seed 001's date format); default today.",
+  })
+  @IsOptional()
+  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
+    message: 'date must be a day as YYYY-MM-DD',
+  })
+  date?: string;
+}

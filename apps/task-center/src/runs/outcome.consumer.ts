@@ -1,0 +1,114 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { type FireOutcomeEvent, type WorkerHeartbeatEvent } from '@task-center/contracts';
+import { type Kafka, type KafkaMessage } from 'kafkajs';
+import { APP_CONFIG, type AppConfig } from '../config';
+import { KAFKA } from '../kafka/kafka.tokens';
+import { AttemptFailures } from './attempt-failures';
+import { BatchConsumer } from './batch-consumer';
+import { type RunEvent, runEventId, utcDay } from './run-records';
+import { RunTimerLoop } from './run-timer.loop';
+import { RunStore } from './run.store';
+import { parseWorkerEvent } from './worker-event.parser';
+import { WorkerRegistry } from './worker-registry';
+
+/**
+ * Consumes the results topic: outcomes become run events (and, when failed, a redelivery
+ * or a dead letter through the timers), heartbeats feed the worker registry. A batch is
+ * stored before its offsets are committed, and every write is idempotent, so a crash
+ * replays at most a batch, harmlessly.
+ */
+@Injectable()
+export class OutcomeConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(OutcomeConsumer.name);
+  /** Malformed events are logged once per kind of problem, not once per message. */
+  private readonly reported = new Set<string>();
+  private readonly consumer: BatchConsumer;
+
+  constructor(
+    @Inject(KAFKA) kafka: Kafka,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly store: RunStore,
+    private readonly failures: AttemptFailures,
+    private readonly timers: RunTimerLoop,
+    private readonly workers: WorkerRegistry,
+  ) {
+    this.consumer = new BatchConsumer(kafka, {
+      groupId: config.runs.resultsGroup,
+      topics: [config.kafka.topics.results],
+      sessionTimeoutMs: config.runs.consumerSessionTimeoutMs,
+      startupTimeoutMs: config.startupTimeoutMs,
+      logger: this.logger,
+      handle: (messages) => this.handle(messages),
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.runs.enabled) await this.consumer.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer.stop();
+  }
+
+  async handle(messages: KafkaMessage[], now = Date.now()): Promise<void> {
+    const outcomes: FireOutcomeEvent[] = [];
+    const beats: WorkerHeartbeatEvent[] = [];
+    for (const m of messages) {
+      const parsed = parseWorkerEvent(m.value);
+      if (!parsed.ok) {
+        this.malformed(parsed.reason, m.offset);
+        continue;
+      }
+      if (parsed.event.kind === 'outcome') outcomes.push(parsed.event);
+      else beats.push(parsed.event);
+    }
+    await this.workers.heard(beats, now);
+    if (outcomes.length === 0) return;
+    await this.store.insertEvents(outcomes.map((o) => toRunEvent(o, now)));
+    const failed = outcomes.filter((o) => o.result === 'failed');
+    const timers = await this.failures.timersFor(
+      failed.map((o) => ({
+        taskId: o.taskId,
+        name: o.tag,
+        scheduledAt: o.scheduledAt,
+        attempt: o.attempt,
+        error: o.error ?? 'failed',
+        reason: 'failed' as const,
+      })),
+      now,
+    );
+    await this.timers.schedule(timers, now);
+  }
+
+  private malformed(reason: string, offset: string): void {
+    if (this.reported.has(reason) || this.reported.size > 100) return;
+    this.reported.add(reason);
+    this.logger.warn(
+      `skipping malformed results event (${reason}), first at offset ${offset}; further ones of this kind are skipped silently`,
+    );
+  }
+}
+
+function toRunEvent(o: FireOutcomeEvent, now: number): RunEvent {
+  return {
+    id: runEventId(o.messageId, o.result),
+    kind: o.result,
+    messageId: o.messageId,
+    taskId: o.taskId,
+    name: o.tag,
+    scheduledAt: o.scheduledAt,
+    attempt: o.attempt,
+    at: now,
+    day: utcDay(now),
+    ...(o.error !== undefined && { error: o.timedOut ? `timed out: ${o.error}` : o.error }),
+    startedAt: o.startedAt,
+    durationMs: o.durationMs,
+    worker: o.worker,
+  };
+}

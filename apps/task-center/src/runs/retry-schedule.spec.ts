@@ -1,0 +1,49 @@
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_DELAYS_S, nextAttempt } from './retry-schedule';
+
+const delays = (policy: Parameters<typeof nextAttempt>[0], upTo: number) =>
+  Array.from({ length: upTo }, (_, i) => {
+    const d = nextAttempt(policy, i + 1);
+    return d.retry ? d.delayMs / 1000 : 'dead';
+  });
+
+describe('nextAttempt', () => {
+  it('defaults to 16 deliveries, 10 s growing to 2 h, then dead', () => {
+    expect(DEFAULT_MAX_ATTEMPTS).toBe(16);
+    expect(delays(undefined, 16)).toEqual([...DEFAULT_RETRY_DELAYS_S, 'dead']);
+    expect(DEFAULT_RETRY_DELAYS_S[0]).toBe(10);
+    expect(DEFAULT_RETRY_DELAYS_S.at(-1)).toBe(7200);
+  });
+
+  it('fixed backoff repeats the delay until max_attempts', () => {
+    const policy = { maxAttempts: 3, backoff: 'fixed', delay: 4, maxDelay: 7200 } as const;
+    expect(delays(policy, 4)).toEqual([4, 4, 'dead', 'dead']);
+  });
+
+  it('exponential backoff doubles from delay and stops at max_delay', () => {
+    const policy = { maxAttempts: 8, backoff: 'exponential', delay: 10, maxDelay: 100 } as const;
+    expect(delays(policy, 8)).toEqual([10, 20, 40, 80, 100, 100, 100, 'dead']);
+  });
+
+  it('explicit intervals (seed 001\'s "60 600 3600") win over backoff and repeat the last', () => {
+    const policy = {
+      maxAttempts: 6,
+      backoff: 'fixed' as const,
+      delay: 1,
+      maxDelay: 1,
+      intervals: [60, 600, 3600],
+    };
+    expect(delays(policy, 6)).toEqual([60, 600, 3600, 3600, 3600, 'dead']);
+  });
+
+  it('max_attempts 1 never retries; nonsense attempts never retry', () => {
+    const policy = { maxAttempts: 1, backoff: 'fixed', delay: 5, maxDelay: 5 } as const;
+    expect(nextAttempt(policy, 1)).toEqual({ retry: false });
+    expect(nextAttempt(undefined, 0)).toEqual({ retry: false });
+    expect(nextAttempt(undefined, 1.5)).toEqual({ retry: false });
+  });
+
+  it('a redriven attempt past max_attempts is dead at its first failure', () => {
+    const policy = { maxAttempts: 3, backoff: 'fixed', delay: 2, maxDelay: 2 } as const;
+    expect(nextAttempt(policy, 4)).toEqual({ retry: false });
+  });
+});

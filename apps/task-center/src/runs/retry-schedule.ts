@@ -1,0 +1,41 @@
+import { type RetryPolicy } from '../tasks/task';
+
+/**
+ * Delays before attempts 2..16 of a task without a `retry` policy, in seconds. In the spirit
+ * of the seed's queue (16 deliveries, seconds growing to hours): quick retries for blips,
+ * minutes for a dependency that restarts, hours for an outage.
+ */
+export const DEFAULT_RETRY_DELAYS_S: readonly number[] = [
+  10, 30, 60, 120, 180, 240, 300, 360, 420, 480, 540, 600, 1200, 3600, 7200,
+];
+
+/** Deliveries in total (first included) without a `retry` policy. */
+export const DEFAULT_MAX_ATTEMPTS = DEFAULT_RETRY_DELAYS_S.length + 1;
+
+/** What follows a failed attempt: another one after `delayMs`, or the end (dead). */
+export type RetryDecision = { retry: true; delayMs: number } | { retry: false };
+
+/**
+ * Pure: given the task's policy (absent = the default above) and the attempt that just
+ * failed (1-based), whether to redeliver and after how long.
+ *
+ * - `intervals` wins over `backoff`; attempts past the list reuse its last delay.
+ * - `fixed`: `delay` every time; `exponential`: `delay * 2^(n-1)`, capped at `max_delay`.
+ */
+export function nextAttempt(policy: RetryPolicy | undefined, failedAttempt: number): RetryDecision {
+  const maxAttempts = policy?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  if (!Number.isInteger(failedAttempt) || failedAttempt < 1 || failedAttempt >= maxAttempts) {
+    return { retry: false };
+  }
+  const list = policy === undefined ? DEFAULT_RETRY_DELAYS_S : policy.intervals;
+  let seconds: number;
+  if (list && list.length > 0) {
+    seconds = list[Math.min(failedAttempt, list.length) - 1]!;
+  } else if (policy!.backoff === 'fixed') {
+    seconds = policy!.delay;
+  } else {
+    // 2^(n-1) overflows nothing that matters: the cap applies long before (n <= 100).
+    seconds = Math.min(policy!.delay * 2 ** (failedAttempt - 1), policy!.maxDelay);
+  }
+  return { retry: true, delayMs: seconds * 1000 };
+}

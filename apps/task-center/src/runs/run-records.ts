@@ -1,0 +1,99 @@
+import { type WorkerIdentity } from '@task-center/contracts';
+
+/**
+ * What happened to one attempt of one fire. Insert-only, `_id` = `<message id>:<kind>`: a
+ * duplicate outcome (Kafka redelivers the results topic, a second worker of the same service)
+ * is a no-op insert, and "did attempt n get an answer?" is two `_id` lookups.
+ */
+export type RunEventKind = 'succeeded' | 'failed' | 'timeout' | 'dead' | 'redriven';
+
+export interface RunEvent {
+  id: string;
+  kind: RunEventKind;
+  messageId: string;
+  taskId: string;
+  name: string;
+  scheduledAt: number;
+  attempt: number;
+  /** Epoch ms when the center recorded it. */
+  at: number;
+  /** UTC day of `at` (YYYY-MM-DD): the stats' grouping key. */
+  day: string;
+  error?: string;
+  startedAt?: number;
+  durationMs?: number;
+  worker?: WorkerIdentity;
+}
+
+export const runEventId = (messageId: string, kind: RunEventKind): string => `${messageId}:${kind}`;
+
+/**
+ * A durable timer, due at `dueAt`, acted on by the replica that owns `shard`:
+ * - `redeliver`: publish attempt `attempt` (a retry or a redrive);
+ * - `deadline`: attempt `attempt` of an `ack` task must have an outcome by now;
+ * - `dead`: attempt `attempt` was the last: dead-letter the fire.
+ * `_id` = `<r|d|x>:<message id>`: inserting it is the claim, so of two replicas (or a
+ * failure and a timeout of one attempt) exactly one schedules attempt n+1.
+ */
+export type RunTimerKind = 'redeliver' | 'deadline' | 'dead';
+
+export interface RunTimer {
+  id: string;
+  kind: RunTimerKind;
+  taskId: string;
+  name: string;
+  scheduledAt: number;
+  attempt: number;
+  dueAt: number;
+  shard: number;
+  /** redeliver: why (failed, timeout, redrive); dead: the last error. */
+  reason?: string;
+  lastError?: string;
+  createdAt: number;
+}
+
+const TIMER_PREFIX: Record<RunTimerKind, string> = { redeliver: 'r', deadline: 'd', dead: 'x' };
+export const runTimerId = (kind: RunTimerKind, messageId: string): string =>
+  `${TIMER_PREFIX[kind]}:${messageId}`;
+
+/** One published attempt (the dispatcher's `fires` record, or ours for a redelivery). */
+export interface PublishedAttempt {
+  messageId: string;
+  taskId: string;
+  name: string;
+  scheduledAt: number;
+  attempt: number;
+  publishedAt: number;
+  manual: boolean;
+}
+
+/** A fire that exhausted its attempts, until it is redriven. `_id` = last message id. */
+export interface DeadLetter {
+  messageId: string;
+  taskId: string;
+  name: string;
+  scheduledAt: number;
+  attempt: number;
+  lastError: string;
+  deadAt: number;
+  topic: string;
+  headers: Record<string, string>;
+}
+
+/** A worker process as its heartbeats describe it. */
+export interface WorkerRecord {
+  id: string;
+  group: string;
+  host: string;
+  pid: number;
+  sdk: string;
+  tags: string[];
+  lastSeen: number;
+  intervalMs: number;
+  stopping: boolean;
+}
+
+/** The parts of a fire id (`<task id>:<scheduled ms>`) and message id (`…:<attempt>`). */
+export const fireIdOf = (taskId: string, scheduledAt: number): string => `${taskId}:${scheduledAt}`;
+
+export const utcDay = (at: number): string => new Date(at).toISOString().slice(0, 10);

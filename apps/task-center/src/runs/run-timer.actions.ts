@@ -1,0 +1,223 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { TaskType } from '@task-center/contracts';
+import { APP_CONFIG, type AppConfig } from '../config';
+import { FirePublisher } from '../dispatch/fire-publisher';
+import { type FireMessage, fireMessage, messageIdOf } from '../dispatch/fire-message';
+import { type Task } from '../tasks/task';
+import { TaskRepository } from '../tasks/task.repository';
+import { AttemptFailures } from './attempt-failures';
+import {
+  type PublishedAttempt,
+  type RunEvent,
+  runEventId,
+  type RunTimer,
+  runTimerId,
+  utcDay,
+} from './run-records';
+import { RunStore } from './run.store';
+
+/** Headers a dead-lettered fire carries besides the original fire's. */
+export const DeadLetterHeader = {
+  error: 'tc-error',
+  deadAt: 'tc-dead-at',
+} as const;
+
+/**
+ * What a due timer does. Every action publishes first and records after, so a crash in
+ * between repeats the publish (same message id) rather than losing it: at least once.
+ * Returns the timers that follow (deadlines of redelivered `ack` fires, retries after a
+ * timeout); the loop schedules them and deletes the executed ones.
+ */
+@Injectable()
+export class RunTimerActions {
+  private readonly logger = new Logger(RunTimerActions.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly store: RunStore,
+    private readonly tasks: TaskRepository,
+    private readonly publisher: FirePublisher,
+    private readonly failures: AttemptFailures,
+  ) {}
+
+  async execute(timers: RunTimer[], now: number): Promise<RunTimer[]> {
+    const tasks = await this.load([...new Set(timers.map((t) => t.taskId))]);
+    const of = (kind: RunTimer['kind']) => timers.filter((t) => t.kind === kind);
+    const followUps = await this.deadlines(of('deadline'), now);
+    await this.deadLetter(of('dead'), tasks, now);
+    followUps.push(...(await this.redeliver(of('redeliver'), tasks, now)));
+    return followUps;
+  }
+
+  /** Publishes attempt n+1 on the task's topic, exactly like the dispatcher's first one. */
+  private async redeliver(
+    timers: RunTimer[],
+    tasks: Map<string, Task>,
+    now: number,
+  ): Promise<RunTimer[]> {
+    const messages: FireMessage[] = [];
+    const attempts: PublishedAttempt[] = [];
+    const deadlines: RunTimer[] = [];
+    for (const t of timers) {
+      const task = tasks.get(t.taskId);
+      if (!task) continue; // deleted meanwhile: nothing more to deliver
+      const message = fireMessage(
+        task,
+        t.scheduledAt,
+        t.attempt,
+        now,
+        this.config.kafka.topics.tasks,
+      );
+      messages.push(message);
+      attempts.push({
+        messageId: messageIdOf(t.taskId, t.scheduledAt, t.attempt),
+        taskId: t.taskId,
+        name: task.name,
+        scheduledAt: t.scheduledAt,
+        attempt: t.attempt,
+        publishedAt: now,
+        manual: false,
+      });
+      const deadline = this.deadlineOf(task, t.scheduledAt, t.attempt, now);
+      if (deadline) deadlines.push(deadline);
+    }
+    await this.publisher.publish(messages);
+    await this.store.recordAttempts(attempts);
+    if (messages.length > 0) this.logger.debug(`redelivered ${messages.length} fires`);
+    return deadlines;
+  }
+
+  /** The `ack` deadline of a published attempt, or undefined when the task has none. */
+  deadlineOf(
+    task: Pick<Task, 'id' | 'name' | 'ack' | 'maxRuntime' | 'shard'>,
+    scheduledAt: number,
+    attempt: number,
+    publishedAt: number,
+  ): RunTimer | undefined {
+    if (!task.ack || task.maxRuntime === undefined) return undefined;
+    return {
+      id: runTimerId('deadline', messageIdOf(task.id, scheduledAt, attempt)),
+      kind: 'deadline',
+      taskId: task.id,
+      name: task.name,
+      scheduledAt,
+      attempt,
+      dueAt: publishedAt + task.maxRuntime * 1000 + this.config.runs.ackGraceMs,
+      shard: task.shard,
+      createdAt: publishedAt,
+    };
+  }
+
+  /** An attempt with neither a success nor a failure by its deadline counts as failed. */
+  private async deadlines(timers: RunTimer[], now: number): Promise<RunTimer[]> {
+    if (timers.length === 0) return [];
+    const idOf = (t: RunTimer) => messageIdOf(t.taskId, t.scheduledAt, t.attempt);
+    const answered = await this.store.existingEvents(
+      timers.flatMap((t) => [runEventId(idOf(t), 'succeeded'), runEventId(idOf(t), 'failed')]),
+    );
+    const silent = timers.filter(
+      (t) =>
+        !answered.has(runEventId(idOf(t), 'succeeded')) &&
+        !answered.has(runEventId(idOf(t), 'failed')),
+    );
+    const error = 'no outcome within max_runtime + grace (ack)';
+    const events: RunEvent[] = silent.map((t) => ({
+      id: runEventId(idOf(t), 'timeout'),
+      kind: 'timeout',
+      messageId: idOf(t),
+      taskId: t.taskId,
+      name: t.name,
+      scheduledAt: t.scheduledAt,
+      attempt: t.attempt,
+      at: now,
+      day: utcDay(now),
+      error,
+    }));
+    await this.store.insertEvents(events);
+    return this.failures.timersFor(
+      silent.map((t) => ({ ...t, error, reason: 'timeout' as const })),
+      now,
+    );
+  }
+
+  /** The original fire, with its headers plus the last error, on the dead-letter topic. */
+  private async deadLetter(timers: RunTimer[], tasks: Map<string, Task>, now: number) {
+    if (timers.length === 0) return;
+    const topic = this.config.kafka.topics.deadLetter;
+    const letters = await Promise.all(
+      timers.map(async (t) => {
+        const messageId = messageIdOf(t.taskId, t.scheduledAt, t.attempt);
+        const published = await this.store.attempt(messageId);
+        const task = tasks.get(t.taskId) ?? this.ghostOf(t);
+        const message = fireMessage(
+          task,
+          t.scheduledAt,
+          t.attempt,
+          published?.publishedAt ?? now,
+          topic,
+        );
+        message.topic = topic;
+        message.headers[DeadLetterHeader.error] = (t.lastError ?? '').slice(0, 2000);
+        message.headers[DeadLetterHeader.deadAt] = String(now);
+        return { t, messageId, message };
+      }),
+    );
+    await this.publisher.publish(letters.map((l) => l.message));
+    for (const { t, messageId, message } of letters) {
+      await this.store.insertDeadLetter({
+        messageId,
+        taskId: t.taskId,
+        name: t.name,
+        scheduledAt: t.scheduledAt,
+        attempt: t.attempt,
+        lastError: t.lastError ?? '',
+        deadAt: now,
+        topic,
+        headers: message.headers,
+      });
+    }
+    await this.store.insertEvents(
+      letters.map(({ t, messageId }) => ({
+        id: runEventId(messageId, 'dead'),
+        kind: 'dead',
+        messageId,
+        taskId: t.taskId,
+        name: t.name,
+        scheduledAt: t.scheduledAt,
+        attempt: t.attempt,
+        at: now,
+        day: utcDay(now),
+        ...(t.lastError !== undefined && { error: t.lastError }),
+      })),
+    );
+    this.logger.log(`dead-lettered ${letters.length} fires to ${topic}`);
+  }
+
+  /** A deleted task's fire still goes to the dead-letter topic, without its data. */
+  private ghostOf(t: RunTimer): Task {
+    return {
+      id: t.taskId,
+      name: t.name,
+      type: TaskType.OneShot,
+      data: '',
+      ack: false,
+      timezone: 'UTC',
+      misfire: 'skip',
+      status: 'deleted',
+      nextRunAt: null,
+      manualRuns: [],
+      runCount: 0,
+      lastRunAt: null,
+      createdAt: 0,
+      updatedAt: 0,
+      version: 0,
+      shard: t.shard,
+      dueAt: null,
+    };
+  }
+
+  private async load(ids: string[]): Promise<Map<string, Task>> {
+    const found = await Promise.all(ids.map((id) => this.tasks.findById(id)));
+    return new Map(found.flatMap((t) => (t ? [[t.id, t] as const] : [])));
+  }
+}
