@@ -3,6 +3,7 @@ import { CenterFleet, type RunningCenter } from './support/center-fleet';
 import { FireConsumer } from './support/fire-consumer';
 import { type HandlerCall, type RunsWorkerProcess, spawnRunsWorker } from './support/runs-spawn';
 import { acquireStackLock } from './support/stack-control';
+import { testKafka } from './support/worker-kafka';
 import { isolatedEnv, stackEnv, waitFor } from './support/stack';
 
 /** Lets time pass for a negative check ("no further call"); never to wait for an event. */
@@ -200,6 +201,36 @@ describe('runs: outcomes, redelivery with backoff, dead letters, ack deadlines (
     );
   }, 90_000);
 
+  it('malformed results events are skipped, logged once per kind, and do not stop the consumer', async () => {
+    const producer = testKafka('runs-e2e-garbage').producer();
+    await producer.connect();
+    try {
+      await producer.send({
+        topic: env.KAFKA_TOPIC_RESULTS!,
+        messages: [
+          { value: 'not json' },
+          { value: 'still not json' },
+          { value: JSON.stringify({ v: 1, kind: 'outcome', worker: { id: 'w', group: 'g' } }) },
+        ],
+      });
+    } finally {
+      await producer.disconnect();
+    }
+    const lines = () =>
+      (center.proc.output().stdout + center.proc.output().stderr)
+        .split('\n')
+        .filter((l) => l.includes('skipping malformed results event'));
+    await waitFor('both kinds to be logged', () => lines().length >= 2);
+    // The consumer goes on: a new fire of a handled tag still completes.
+    const taskid = await oneShot(TAGS.flaky, {
+      retry: { max_attempts: 3, backoff: 'fixed', delay: 1 },
+    });
+    await waitFor('a later fire to succeed', stateIs(taskid, 'succeeded'), { timeoutMs: 30_000 });
+    expect(lines()).toHaveLength(2);
+    expect(lines().join('\n')).toContain('value is not JSON');
+    expect(lines().join('\n')).toContain('outcome: bad messageId');
+  }, 60_000);
+
   it('stats count outcomes per day and name; workers are listed per tag', async () => {
     const stats = await api.call<{
       date: string;
@@ -208,7 +239,7 @@ describe('runs: outcomes, redelivery with backoff, dead letters, ack deadlines (
       by_name: Record<string, Record<string, number>>;
     }>('GET', '/v1/api/run-stats');
     expect(stats.date).toBe(new Date().toISOString().slice(0, 10));
-    expect(stats.by_name[TAGS.flaky]).toEqual({ succeeded: 1, failed: 2, timeout: 0, dead: 0 });
+    expect(stats.by_name[TAGS.flaky]).toEqual({ succeeded: 2, failed: 4, timeout: 0, dead: 0 });
     expect(stats.by_name[TAGS.broken]).toEqual({ succeeded: 0, failed: 3, timeout: 0, dead: 1 });
     expect(stats.by_name[TAGS.nobody]).toEqual({ succeeded: 0, failed: 0, timeout: 2, dead: 1 });
     expect(stats.backlog).toEqual({ tasks: 0, redeliveries: 0 });

@@ -1,0 +1,78 @@
+import { TaskType } from '@task-center/contracts';
+import { type Task } from '../tasks/task';
+import { type TaskRepository } from '../tasks/task.repository';
+import { AttemptFailures, type FailedAttempt } from './attempt-failures';
+import { type PublishedAttempt } from './run-records';
+import { type RunStore } from './run.store';
+
+const T = '0123456789abcdef01234567';
+const task: Task = {
+  id: T,
+  name: 'job',
+  type: TaskType.OneShot,
+  data: '',
+  ack: false,
+  timezone: 'UTC',
+  misfire: 'fire_once',
+  retry: { maxAttempts: 3, backoff: 'fixed', delay: 5, maxDelay: 5 },
+  status: 'completed',
+  nextRunAt: null,
+  manualRuns: [],
+  runCount: 1,
+  lastRunAt: 1,
+  createdAt: 1,
+  updatedAt: 1,
+  version: 1,
+  shard: 4,
+  dueAt: null,
+};
+const failed = (attempt: number, taskId = T): FailedAttempt => ({
+  taskId,
+  name: 'job',
+  scheduledAt: 1000,
+  attempt,
+  error: `e${attempt}`,
+  reason: 'failed',
+});
+
+function setup({ published = [] as string[], dead = [] as string[] } = {}) {
+  const tasks = { findById: (id: string) => Promise.resolve(id === T ? task : null) };
+  const store = {
+    existingEvents: (ids: string[]) =>
+      Promise.resolve(new Set(ids.filter((i) => dead.includes(i)))),
+    attempt: (id: string) =>
+      Promise.resolve(published.includes(id) ? ({ messageId: id } as PublishedAttempt) : null),
+  };
+  return new AttemptFailures(tasks as unknown as TaskRepository, store as unknown as RunStore);
+}
+
+describe('AttemptFailures', () => {
+  it('schedules attempt n+1 after the backoff, on the task shard, once per attempt', async () => {
+    const timers = await setup().timersFor([failed(1), failed(1)], 10_000);
+    expect(timers).toEqual([
+      {
+        id: `r:${T}:1000:2`,
+        kind: 'redeliver',
+        taskId: T,
+        name: 'job',
+        scheduledAt: 1000,
+        attempt: 2,
+        dueAt: 15_000,
+        shard: 4,
+        reason: 'failed',
+        lastError: 'e1',
+        createdAt: 10_000,
+      },
+    ]);
+  });
+
+  it('dead-letters the last attempt now', async () => {
+    const [timer] = await setup().timersFor([failed(3)], 10_000);
+    expect(timer).toMatchObject({ id: `x:${T}:1000:3`, kind: 'dead', attempt: 3, dueAt: 10_000 });
+  });
+
+  it('does nothing for deleted tasks, attempts already redelivered, fires already dead', async () => {
+    const s = setup({ published: [`${T}:1000:2`], dead: [`${T}:1000:3:dead`] });
+    expect(await s.timersFor([failed(1), failed(3), failed(1, 'f'.repeat(24))], 1)).toEqual([]);
+  });
+});
