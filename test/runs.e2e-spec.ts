@@ -36,6 +36,7 @@ const TAGS = {
   redrive: 'runs.redrive', // throws at 1 and 2, succeeds from 3 (only reachable by a redrive)
   kill: 'runs.kill', // throws at 1
   nobody: 'runs.nobody', // no handler anywhere
+  ok: 'runs.ok', // always succeeds
 };
 
 /** Gaps between consecutive calls, in ms. */
@@ -65,7 +66,13 @@ describe('runs: outcomes, redelivery with backoff, dead letters, ack deadlines (
       groupId: `${prefix}-worker`,
       topic: env.KAFKA_TOPIC_TASKS,
       resultsTopic: env.KAFKA_TOPIC_RESULTS,
-      succeedFrom: { [TAGS.flaky]: 3, [TAGS.broken]: 0, [TAGS.redrive]: 3, [TAGS.kill]: 2 },
+      succeedFrom: {
+        [TAGS.flaky]: 3,
+        [TAGS.broken]: 0,
+        [TAGS.redrive]: 3,
+        [TAGS.kill]: 2,
+        [TAGS.ok]: 1,
+      },
     });
     await waitFor(
       `the worker to start (${worker.output()})`,
@@ -255,7 +262,49 @@ describe('runs: outcomes, redelivery with backoff, dead letters, ack deadlines (
     expect(workers.workers).toHaveLength(1);
     expect(workers.workers[0]).toMatchObject({ alive: true });
     expect(workers.by_tag[TAGS.flaky]).toEqual([workers.workers[0]!.id]);
+    expect(workers.by_tag[TAGS.nobody]).toBeUndefined();
   }, 30_000);
+
+  it('pages task runs and dead letters newest first with X-Next-Cursor', async () => {
+    const get = async (path: string, query: Record<string, string>) => {
+      const url = new URL(path, api.baseUrl);
+      for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      return { body: (await res.json()) as unknown[], next: res.headers.get('x-next-cursor') };
+    };
+    const taskid = await api.createTask({
+      name: TAGS.ok,
+      type: 2,
+      loop_time: 1,
+      loop_count: 3,
+      data: 'loop',
+    });
+    await waitFor(
+      'three fires to succeed',
+      async () => {
+        const fires = await runsOf(taskid);
+        return fires.length === 3 && fires.every((f) => f.state === 'succeeded');
+      },
+      { timeoutMs: 30_000, intervalMs: 300 },
+    );
+    const first = await get('/v1/api/task-runs', { taskid, limit: '2' });
+    expect(first.body).toHaveLength(2);
+    expect(first.next).toBeTruthy();
+    const second = await get('/v1/api/task-runs', { taskid, limit: '2', cursor: first.next! });
+    expect(second.body).toHaveLength(1);
+    expect(second.next).toBeNull();
+    const times = [...first.body, ...second.body].map((f) => (f as FireView).scheduled_at_ms);
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect(new Set(times).size).toBe(3);
+
+    // Two dead letters exist now (broken, nobody): one per page.
+    const d1 = await get('/v1/api/dead-letters', { limit: '1' });
+    const d2 = await get('/v1/api/dead-letters', { limit: '1', cursor: d1.next! });
+    expect([d1.body.length, d2.body.length, d2.next]).toEqual([1, 1, null]);
+    expect((d1.body[0] as DeadLetterView).name).toBe(TAGS.nobody);
+    expect((d2.body[0] as DeadLetterView).name).toBe(TAGS.broken);
+  }, 60_000);
 
   it('rejects bad input with 4xx and the {err, msg} shape', async () => {
     const bad: [string, 'GET' | 'POST', Record<string, unknown>, number, number, string][] = [
@@ -353,4 +402,9 @@ describe('runs: outcomes, redelivery with backoff, dead letters, ack deadlines (
     expect(calls.map((c) => c.attempt)).toEqual([1, 2]);
     expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(5000);
   }, 150_000);
+
+  it('SIGTERM stops the consumers and timers and exits 0 in time', async () => {
+    const stopped = await fleet.stop(center, 'SIGTERM');
+    expect({ code: stopped.code, fast: stopped.ms < 15_000 }).toEqual({ code: 0, fast: true });
+  }, 30_000);
 });
