@@ -32,6 +32,12 @@ const RETRY_MAX_MS = 5000;
 interface ShardState {
   /** Last bucket (second) of this shard whose tasks are loaded; -1 before the first catch-up. */
   loadedUntil: number;
+  /**
+   * Bumped when the shard must be read again from the database (a failed write-back dropped
+   * tasks from memory). A read that started before the bump must not mark buckets loaded:
+   * the tasks it missed are due in buckets it already passed.
+   */
+  resets: number;
 }
 
 /**
@@ -103,7 +109,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
 
   /** Lease taken: catch up on everything already due in the shard, then read ahead. */
   async acquired(shard: number): Promise<void> {
-    this.shards.set(shard, { loadedUntil: -1 });
+    this.shards.set(shard, { loadedUntil: -1, resets: 0 });
     await this.catchUp(shard);
   }
 
@@ -137,7 +143,9 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
       }
       while (state.loadedUntil < horizon && this.shards.get(shard) === state) {
         const bucket = state.loadedUntil + 1;
+        const resets = state.resets;
         const tasks = await this.store.dueInSlot(shard, bucket);
+        if (state.resets !== resets) break; // catch up on the next pass instead
         state.loadedUntil = bucket;
         for (const task of tasks) this.consider(task);
       }
@@ -151,8 +159,9 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     const horizon = bucketOf(Date.now() + this.config.dispatch.readAheadMs);
     const room = this.config.dispatch.maxLoaded - this.loaded.size;
     if (room <= 0) return;
+    const resets = state.resets;
     const tasks = await this.store.dueBy(shard, (horizon + 1) * BUCKET_MS - 1, room);
-    if (this.shards.get(shard) !== state) return;
+    if (this.shards.get(shard) !== state || state.resets !== resets) return;
     state.loadedUntil = horizon;
     for (const task of tasks) this.consider(task);
     // A full page means more is due than fits: stay in catch-up until the backlog drains.
@@ -415,7 +424,10 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
       for (const { before } of advances) this.unload(before.id);
       for (const shard of new Set(advances.map((a) => a.before.shard))) {
         const state = this.shards.get(shard);
-        if (state) state.loadedUntil = -1;
+        if (state) {
+          state.loadedUntil = -1;
+          state.resets++;
+        }
       }
     }
   }
