@@ -7,7 +7,6 @@ import { type FireHistory, foldFires } from './fire-history';
 import { type DeadLetter, runEventId, runTimerId, utcDay } from './run-records';
 import { RunTimerLoop } from './run-timer.loop';
 import { type DeadLetterPage, RunHistoryReader, RunStore } from './run.store';
-import { RunsErrorCode } from './runs-errors';
 import { WorkerRegistry } from './worker-registry';
 
 export interface RunStats {
@@ -50,7 +49,7 @@ export class RunsService {
     const [taskId, at] = fireId.split(':') as [string, string];
     const { attempts, events } = await this.reader.firesBetween(taskId, Number(at), Number(at));
     const [fire] = foldFires(attempts, events);
-    if (!fire) throw new ApiError(RunsErrorCode.FIRE_NOT_FOUND, `no fire ${fireId}`);
+    if (!fire) throw new ApiError(ErrorCode.FIRE_NOT_FOUND, `no fire ${fireId}`);
     return fire;
   }
 
@@ -70,7 +69,7 @@ export class RunsService {
     const dead = await this.store.deadLetter(messageId);
     if (!dead) {
       throw new ApiError(
-        RunsErrorCode.DEAD_LETTER_NOT_FOUND,
+        ErrorCode.DEAD_LETTER_NOT_FOUND,
         `no dead letter ${messageId} (never dead, or redriven already)`,
       );
     }
