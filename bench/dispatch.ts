@@ -508,6 +508,9 @@ async function main() {
     KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
     DISPATCH_SHARDS: String(SHARDS),
     MISFIRE_THRESHOLD_S: String(MISFIRE_THRESHOLD_MS / 1000),
+    // Dispatch alone: no worker reports outcomes here, and the ack-deadline consumer would
+    // read every fire a second time.
+    RUNS_ENABLED: 'false',
     ...topics,
   });
   try {

@@ -70,7 +70,8 @@ export async function startCenter(
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
+      // BENCH_CENTER_LOG_LEVEL=log shows the center's lease and dispatch lines during a run.
+      LOG_LEVEL: process.env.BENCH_CENTER_LOG_LEVEL ?? 'warn',
       HOST: '127.0.0.1',
       PORT: String(port),
       ...env,
