@@ -4,13 +4,17 @@ import {
   Module,
   type NestModule,
 } from '@nestjs/common';
+import { AlertsModule } from './alerts/alerts.module';
 import { type AppConfig, ConfigModule } from './config';
 import { DatabaseModule } from './database/database.module';
 import { DispatchModule } from './dispatch/dispatch.module';
 import { HealthModule } from './health/health.module';
 import { RequireJsonMiddleware } from './http/require-json.middleware';
 import { KafkaModule } from './kafka/kafka.module';
+import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { RunsModule } from './runs/runs.module';
+import { SecurityModule } from './security/security.module';
 import { TasksModule } from './tasks/tasks.module';
 
 @Module({})
@@ -20,12 +24,16 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config),
+        SecurityModule,
         DatabaseModule,
         KafkaModule,
         HealthModule,
         TasksModule,
         DispatchModule,
         RunsModule,
+        MetricsModule,
+        AlertsModule,
       ],
     };
   }

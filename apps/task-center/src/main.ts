@@ -1,8 +1,10 @@
 import 'reflect-metadata';
-import { type INestApplication, Logger, type LogLevel } from '@nestjs/common';
+import { type INestApplication, Logger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { type AppConfig, ConfigError, loadConfig } from './config';
+import { type AppConfig, ConfigError, loadConfig, maskedConfig } from './config';
+import { pinoParams } from './logging/pino-params';
 import { setupApp } from './setup-app';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -37,10 +39,18 @@ async function bootstrap(): Promise<void> {
     if (err instanceof ConfigError) fail(`invalid configuration: ${err.message}`);
     throw err;
   }
+  // JSON: pino from the first line on (the same instance logs requests); else Nest's console.
+  let appLogger: LoggerService | LogLevel[] = LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1);
+  if (config.logFormat === 'json') {
+    const params = pinoParams(config);
+    appLogger = new PinoNestLogger(new PinoLogger(params), params);
+  }
+  Logger.overrideLogger(appLogger);
+  logger.log(`config ${JSON.stringify(maskedConfig(config))}`);
   const app = await NestFactory.create(AppModule.forRoot(config), {
     abortOnError: false,
     bodyParser: false,
-    logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+    logger: appLogger,
   });
   setupApp(app, config);
   exitOnSignals(app, config.shutdownTimeoutMs);

@@ -5,6 +5,7 @@ import { type AppConfig } from './config';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { jsonBody } from './http/json-body';
 import { apiValidationPipe } from './http/validation.pipe';
+import { securityHeaders } from './security/security-headers';
 
 /**
  * Everything `main.ts` and the e2e suites both need on top of the module graph. The app
@@ -14,6 +15,16 @@ export function setupApp(app: INestApplication, config: AppConfig): INestApplica
   const http = app as NestExpressApplication;
   http.use(jsonBody(config.http.bodyLimitBytes));
   http.disable('x-powered-by');
+  http.use(securityHeaders());
+  // CORS is off unless origins are configured: browsers then get no CORS headers at all.
+  const { corsOrigins } = config.security;
+  if (corsOrigins.length > 0) {
+    app.enableCors({
+      origin: corsOrigins.includes('*') ? true : corsOrigins,
+      allowedHeaders: ['authorization', 'x-api-key', 'content-type', 'x-request-id'],
+      exposedHeaders: ['x-request-id', 'x-next-cursor'],
+    });
+  }
   app.useGlobalPipes(apiValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
   const openApi = new DocumentBuilder()

@@ -44,6 +44,18 @@ const topicName = z
     'must be a valid Kafka topic name ([a-zA-Z0-9._-], 1-249 chars)',
   );
 
+/** Comma-separated, blanks dropped; empty means none. */
+const list = z
+  .string()
+  .trim()
+  .default('')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((t) => t.trim())
+      .filter((t) => t !== ''),
+  );
+
 /** Every setting the task center reads, by its environment variable name. */
 export const configSchema = z.object({
   PORT: int(1, 65535).default(3000),
@@ -83,6 +95,19 @@ export const configSchema = z.object({
   RUNS_DEADLINES_GROUP: z.string().trim().min(1).max(200).default('task-center-deadlines'),
   RUNS_ACK_GRACE_S: int(0, 86_400).default(10),
   RUNS_CONSUMER_SESSION_TIMEOUT_S: int(6, 300).default(30),
+  NODE_ENV: z.string().trim().optional(),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  API_KEYS: list.pipe(z.array(z.string().min(16, 'entries must be at least 16 characters'))),
+  CORS_ORIGINS: list,
+  METRICS_MAX_NAMES: int(1, 100_000).default(200),
+  ALERT_WEBHOOK_URL: z
+    .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
+    .optional(),
+  ALERT_NAME_FIRES_PER_MIN: int(0, 100_000_000).default(0),
+  ALERT_TOTAL_FIRES_PER_MIN: int(0, 1_000_000_000).default(0),
+  ALERT_DISPATCH_LAG_MS: int(0, 86_400_000).default(30_000),
+  ALERT_NO_WORKER_CHECK_S: int(0, 86_400).default(60),
+  ALERT_MIN_INTERVAL_S: int(1, 86_400).default(60),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -131,6 +156,24 @@ export interface AppConfig {
   startupTimeoutMs: number;
   shutdownTimeoutMs: number;
   logLevel: Raw['LOG_LEVEL'];
+  /** `json` (one object per line) by default when NODE_ENV=production, else `pretty`. */
+  logFormat: 'json' | 'pretty';
+  security: {
+    /** Bearer keys accepted on /v1/api and /metrics; empty = open (warned at startup). */
+    apiKeys: string[];
+    /** Origins allowed by CORS; empty = CORS off. `*` allows any. */
+    corsOrigins: string[];
+  };
+  metrics: { maxNames: number };
+  /** 0 turns a threshold off. */
+  alerts: {
+    webhookUrl?: string;
+    nameFiresPerMin: number;
+    totalFiresPerMin: number;
+    dispatchLagMs: number;
+    noWorkerCheckMs: number;
+    minIntervalMs: number;
+  };
 }
 
 export function toAppConfig(raw: Raw): AppConfig {
@@ -177,5 +220,16 @@ export function toAppConfig(raw: Raw): AppConfig {
     startupTimeoutMs: raw.STARTUP_TIMEOUT_S * 1000,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_S * 1000,
     logLevel: raw.LOG_LEVEL,
+    logFormat: raw.LOG_FORMAT ?? (raw.NODE_ENV === 'production' ? 'json' : 'pretty'),
+    security: { apiKeys: raw.API_KEYS, corsOrigins: raw.CORS_ORIGINS },
+    metrics: { maxNames: raw.METRICS_MAX_NAMES },
+    alerts: {
+      ...(raw.ALERT_WEBHOOK_URL !== undefined && { webhookUrl: raw.ALERT_WEBHOOK_URL }),
+      nameFiresPerMin: raw.ALERT_NAME_FIRES_PER_MIN,
+      totalFiresPerMin: raw.ALERT_TOTAL_FIRES_PER_MIN,
+      dispatchLagMs: raw.ALERT_DISPATCH_LAG_MS,
+      noWorkerCheckMs: raw.ALERT_NO_WORKER_CHECK_S * 1000,
+      minIntervalMs: raw.ALERT_MIN_INTERVAL_S * 1000,
+    },
   };
 }

@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from './load-config';
+import { maskedConfig } from './mask-config';
 
 const base = { MONGODB_URI: 'mongodb://127.0.0.1:27017/tc', KAFKA_BROKERS: '127.0.0.1:9092' };
 
@@ -43,7 +47,56 @@ describe('loadConfig', () => {
       startupTimeoutMs: 30_000,
       shutdownTimeoutMs: 15_000,
       logLevel: 'log',
+      logFormat: 'pretty',
+      security: { apiKeys: [], corsOrigins: [] },
+      metrics: { maxNames: 200 },
+      alerts: {
+        nameFiresPerMin: 0,
+        totalFiresPerMin: 0,
+        dispatchLagMs: 30_000,
+        noWorkerCheckMs: 60_000,
+        minIntervalMs: 60_000,
+      },
     });
+  });
+
+  it('defaults to JSON logs in production', () => {
+    expect(loadConfig({ ...base, NODE_ENV: 'production' }).logFormat).toBe('json');
+    expect(loadConfig({ ...base, NODE_ENV: 'production', LOG_FORMAT: 'pretty' }).logFormat).toBe(
+      'pretty',
+    );
+  });
+
+  it('reads CONFIG_FILE under the environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tc-config-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ PORT: 4000, API_KEYS: ['k'.repeat(16)], HOST: 'file' }));
+    const config = loadConfig({ ...base, CONFIG_FILE: file, HOST: '127.0.0.1' });
+    expect(config.http).toMatchObject({ port: 4000, host: '127.0.0.1' });
+    expect(config.security.apiKeys).toEqual(['k'.repeat(16)]);
+    writeFileSync(file, JSON.stringify({ PORTT: 1 }));
+    expect(() => loadConfig({ ...base, CONFIG_FILE: file })).toThrow(
+      'CONFIG_FILE has an unknown setting PORTT',
+    );
+  });
+
+  it('never prints a secret in the error line', () => {
+    expect(() => loadConfig({ ...base, API_KEYS: 'short-secret' })).toThrow(/API_KEYS .*"\*\*\*"/);
+    expect(() => loadConfig({ ...base, MONGODB_URI: 'http://user:hunter2@host/db' })).not.toThrow(
+      /hunter2/,
+    );
+  });
+
+  it('masks secrets in the effective config', () => {
+    const config = loadConfig({
+      ...base,
+      MONGODB_URI: 'mongodb://user:hunter2@127.0.0.1:27017/tc?authSource=admin',
+      API_KEYS: 'key-one-0123456789,key-two-0123456789',
+      ALERT_WEBHOOK_URL: 'https://hooks.example/x?token=abc',
+    });
+    const line = JSON.stringify(maskedConfig(config));
+    expect(line).not.toMatch(/hunter2|key-one|key-two|token=abc/);
+    expect(line).toContain('mongodb://user:***@127.0.0.1:27017/tc');
   });
 
   it('parses lists and numbers, trimming blanks', () => {

@@ -4,8 +4,10 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
+  Optional,
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config';
+import { MetricsService } from '../metrics/metrics.service';
 import { planDue } from '../scheduling';
 import { type Task } from '../tasks/task';
 import { scheduleOf } from '../tasks/task-definitions';
@@ -74,6 +76,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly changes: TaskChangeLog,
     private readonly publisher: FirePublisher,
     private readonly leases: ShardLeases,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -380,6 +383,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
    * earlier batch (each write is conditional on the state the previous one left).
    */
   private afterPublish(batch: ReturnType<Dispatcher['plan']>): void {
+    this.metrics?.firesPublished(batch.messages, Date.now());
     for (const advance of batch.advances) {
       const { before } = advance;
       const status =

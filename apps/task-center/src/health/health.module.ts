@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { DispatchModule } from '../dispatch/dispatch.module';
+import { ConsumersHealthIndicator } from './consumers.health';
+import { DispatchRoleIndicator } from './dispatch-role.health';
 import { HealthController } from './health.controller';
 import { KafkaHealthIndicator } from './kafka.health';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false })],
+  imports: [TerminusModule.forRoot({ logger: false }), DispatchModule],
   controllers: [HealthController],
-  providers: [KafkaHealthIndicator],
+  providers: [KafkaHealthIndicator, ConsumersHealthIndicator, DispatchRoleIndicator],
 })
 export class HealthModule {}

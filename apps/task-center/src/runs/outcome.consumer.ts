@@ -4,11 +4,13 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
+  Optional,
 } from '@nestjs/common';
 import { type FireOutcomeEvent, type WorkerHeartbeatEvent } from '@task-center/contracts';
 import { type Kafka, type KafkaMessage } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { KAFKA } from '../kafka/kafka.tokens';
+import { MetricsService } from '../metrics/metrics.service';
 import { AttemptFailures } from './attempt-failures';
 import { BatchConsumer } from './batch-consumer';
 import { type RunEvent, runEventId, utcDay } from './run-records';
@@ -37,6 +39,7 @@ export class OutcomeConsumer implements OnApplicationBootstrap, BeforeApplicatio
     private readonly failures: AttemptFailures,
     private readonly timers: RunTimerLoop,
     private readonly workers: WorkerRegistry,
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     this.consumer = new BatchConsumer(kafka, {
       groupId: config.runs.resultsGroup,
@@ -71,6 +74,7 @@ export class OutcomeConsumer implements OnApplicationBootstrap, BeforeApplicatio
     await this.workers.heard(beats, now);
     if (outcomes.length === 0) return;
     await this.store.insertEvents(outcomes.map((o) => toRunEvent(o, now)));
+    this.metrics?.outcomesRecorded(outcomes.map((o) => o.result));
     const failed = outcomes.filter((o) => o.result === 'failed');
     const timers = await this.failures.timersFor(
       failed.map((o) => ({

@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { TaskType } from '@task-center/contracts';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { FirePublisher } from '../dispatch/fire-publisher';
 import { type FireMessage, fireMessage, messageIdOf } from '../dispatch/fire-message';
+import { MetricsService } from '../metrics/metrics.service';
 import { type Task } from '../tasks/task';
 import { TaskRepository } from '../tasks/task.repository';
 import { AttemptFailures } from './attempt-failures';
@@ -38,6 +39,7 @@ export class RunTimerActions {
     private readonly tasks: TaskRepository,
     private readonly publisher: FirePublisher,
     private readonly failures: AttemptFailures,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   async execute(timers: RunTimer[], now: number): Promise<RunTimer[]> {
@@ -83,6 +85,7 @@ export class RunTimerActions {
     }
     await this.publisher.publish(messages);
     await this.store.recordAttempts(attempts);
+    this.metrics?.retried(messages.length);
     if (messages.length > 0) this.logger.debug(`redelivered ${messages.length} fires`);
     return deadlines;
   }
@@ -134,6 +137,7 @@ export class RunTimerActions {
       error,
     }));
     await this.store.insertEvents(events);
+    this.metrics?.timedOut(silent.map((t) => t.name));
     return this.failures.timersFor(
       silent.map((t) => ({ ...t, error, reason: 'timeout' as const })),
       now,
@@ -163,6 +167,7 @@ export class RunTimerActions {
       }),
     );
     await this.publisher.publish(letters.map((l) => l.message));
+    this.metrics?.deadLettered(letters.map((l) => l.t.name));
     for (const { t, messageId, message } of letters) {
       await this.store.insertDeadLetter({
         messageId,

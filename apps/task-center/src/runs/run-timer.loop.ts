@@ -4,10 +4,12 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
+  Optional,
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { ConditionLog } from '../dispatch/condition-log';
 import { ShardLeases } from '../dispatch/shard-leases';
+import { MetricsService } from '../metrics/metrics.service';
 import { bucketOf, BUCKET_MS } from '../tasks/task-shard';
 import { type RunTimer } from './run-records';
 import { RunTimerActions } from './run-timer.actions';
@@ -55,6 +57,7 @@ export class RunTimerLoop implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly store: RunStore,
     private readonly leases: ShardLeases,
     private readonly actions: RunTimerActions,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -91,6 +94,7 @@ export class RunTimerLoop implements OnApplicationBootstrap, BeforeApplicationSh
       .catch((err: unknown) => {
         this.pausedUntil = Date.now() + RETRY_AFTER_FAILURE_MS;
         this.conditions.fail('run timers', err);
+        this.metrics?.failed(err);
       })
       .finally(() => (this.round = undefined));
     return this.round;

@@ -52,5 +52,6 @@ import { WorkerRegistry } from './worker-registry';
     { provide: RunHistoryReader, useClass: MongoRunHistoryReader },
     { provide: WorkerStore, useClass: MongoWorkerStore },
   ],
+  exports: [WorkerRegistry],
 })
 export class RunsModule {}
