@@ -14,7 +14,7 @@ const LEVELS: Record<AppConfig['logLevel'], Level> = {
 /**
  * JSON logs: one object per line, `context` = the Nest logger's name, `reqId` on request
  * lines. Requests are logged at debug (5xx at error), so info stays one line per state
- * change. Credentials never reach a line: the headers that carry them are redacted.
+ * change. Headers are not logged (and those that carry credentials are redacted besides).
  */
 export function pinoParams(config: AppConfig): Params {
   return {
@@ -22,6 +22,16 @@ export function pinoParams(config: AppConfig): Params {
       level: LEVELS[config.logLevel],
       base: { service: 'task-center' },
       genReqId: requestIdOf,
+      // Lines logged while serving a request carry `reqId`; the request line itself is short.
+      quietReqLogger: true,
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'debug'),
       redact: {
         paths: [
