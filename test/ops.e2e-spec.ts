@@ -303,10 +303,21 @@ describe('operations: API keys, headers, metrics, alerts, readiness (real stack)
           MONGODB_URI: uri.toString(),
           DISPATCH_ENABLED: 'false',
           RUNS_ENABLED: 'false',
+          CORS_ORIGINS: 'https://ok.example',
         }),
       );
       const probe = () => request(other.getHttpServer()).get('/health/ready');
       try {
+        // (This app also has CORS on, for one origin.)
+        const cors = await request(other.getHttpServer())
+          .get('/health/live')
+          .set('Origin', 'https://ok.example')
+          .expect(200);
+        expect(cors.headers['access-control-allow-origin']).toBe('https://ok.example');
+        const foreign = await request(other.getHttpServer())
+          .get('/health/live')
+          .set('Origin', 'https://evil.example');
+        expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
         await waitFor('ready', async () => (await probe()).status === 200);
         await relay.cut();
         const down = await waitFor(
