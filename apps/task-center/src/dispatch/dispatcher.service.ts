@@ -40,6 +40,12 @@ interface ShardState {
    * the tasks it missed are due in buckets it already passed.
    */
   resets: number;
+  /**
+   * The bucket a read is fetching right now (the horizon during a catch-up), -1 when idle. A
+   * task fired meanwhile whose next slot falls in it stays in memory: the read may have
+   * looked before the task's advance landed.
+   */
+  reading: number;
 }
 
 /**
@@ -112,7 +118,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
 
   /** Lease taken: catch up on everything already due in the shard, then read ahead. */
   async acquired(shard: number): Promise<void> {
-    this.shards.set(shard, { loadedUntil: -1, resets: 0 });
+    this.shards.set(shard, { loadedUntil: -1, resets: 0, reading: -1 });
     await this.catchUp(shard);
   }
 
@@ -147,11 +153,34 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
       while (state.loadedUntil < horizon && this.shards.get(shard) === state) {
         const bucket = state.loadedUntil + 1;
         const resets = state.resets;
-        const tasks = await this.store.dueInSlot(shard, bucket);
-        if (state.resets !== resets) break; // catch up on the next pass instead
+        const tasks = await this.whileReading(state, bucket, () =>
+          this.store.dueInSlot(shard, bucket),
+        );
+        if (state.resets !== resets) {
+          state.reading = -1;
+          break; // catch up on the next pass instead
+        }
         state.loadedUntil = bucket;
+        state.reading = -1; // in the same tick as loadedUntil: no gap between the two
         for (const task of tasks) this.consider(task);
       }
+    }
+  }
+
+  /**
+   * Runs a read of buckets up to `bucket` with `state.reading` set: a task fired from now on
+   * whose next slot is in them stays in memory, since the read may not see its advance; one
+   * fired before has its advance in the chain, which is written before the read starts. The
+   * caller clears `reading` when it marks the buckets loaded.
+   */
+  private async whileReading<T>(state: ShardState, bucket: number, read: () => Promise<T>) {
+    state.reading = bucket;
+    try {
+      await this.advances;
+      return await read();
+    } catch (err) {
+      state.reading = -1;
+      throw err;
     }
   }
 
@@ -163,9 +192,15 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     const room = this.config.dispatch.maxLoaded - this.loaded.size;
     if (room <= 0) return;
     const resets = state.resets;
-    const tasks = await this.store.dueBy(shard, (horizon + 1) * BUCKET_MS - 1, room);
-    if (this.shards.get(shard) !== state || state.resets !== resets) return;
+    const tasks = await this.whileReading(state, horizon, () =>
+      this.store.dueBy(shard, (horizon + 1) * BUCKET_MS - 1, room),
+    );
+    if (this.shards.get(shard) !== state || state.resets !== resets) {
+      state.reading = -1;
+      return;
+    }
     state.loadedUntil = horizon;
+    state.reading = -1;
     for (const task of tasks) this.consider(task);
     // A full page means more is due than fits: stay in catch-up until the backlog drains.
     if (tasks.length >= room) state.loadedUntil = -1;
@@ -406,7 +441,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
       if (
         dueAt !== null &&
         state &&
-        bucketOf(dueAt) <= Math.max(state.loadedUntil, bucketOf(Date.now()))
+        bucketOf(dueAt) <= Math.max(state.loadedUntil, state.reading, bucketOf(Date.now()))
       ) {
         this.loaded.set(before.id, next);
         this.queue.set(before.id, dueAt);
