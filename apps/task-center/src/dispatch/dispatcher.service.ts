@@ -404,6 +404,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
       return true;
     } catch (err) {
       this.conditions.fail('dispatch: publishing to Kafka', err);
+      this.metrics?.failed(err, 'kafka');
       return false;
     }
   }
@@ -460,6 +461,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
       // Published but not advanced: reload from the database, which re-publishes these
       // fires under the same message ids (at-least-once, never lost).
       this.conditions.fail('dispatch: advancing tasks', err);
+      this.metrics?.failed(err, 'mongo');
       for (const { before } of advances) this.unload(before.id);
       for (const shard of new Set(advances.map((a) => a.before.shard))) {
         const state = this.shards.get(shard);
