@@ -40,12 +40,6 @@ interface ShardState {
    * the tasks it missed are due in buckets it already passed.
    */
   resets: number;
-  /**
-   * The bucket a read is fetching right now (the horizon during a catch-up), -1 when idle. A
-   * task fired meanwhile whose next slot falls in it stays in memory: the read may have
-   * looked before the task's advance landed.
-   */
-  reading: number;
 }
 
 /**
@@ -118,7 +112,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
 
   /** Lease taken: catch up on everything already due in the shard, then read ahead. */
   async acquired(shard: number): Promise<void> {
-    this.shards.set(shard, { loadedUntil: -1, resets: 0, reading: -1 });
+    this.shards.set(shard, { loadedUntil: -1, resets: 0 });
     await this.catchUp(shard);
   }
 
@@ -141,66 +135,41 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   private async loadAllShards(): Promise<void> {
-    // Our own advances land first, so a bucket read never sees a task we already moved.
-    await this.advances;
+    // The horizon is fixed before waiting for our own advances to land: a task fired later
+    // and due up to the horizon stays in memory (afterPublish), one fired earlier has its
+    // advance written before we read, so no bucket read misses a task we moved.
     const horizon = bucketOf(Date.now() + this.config.dispatch.readAheadMs);
+    await this.advances;
     for (const [shard, state] of this.shards) {
       if (!this.running || this.loaded.size >= this.config.dispatch.maxLoaded) return;
       if (state.loadedUntil < 0 || horizon - state.loadedUntil > MAX_BUCKET_GAP) {
-        await this.catchUp(shard);
+        await this.catchUp(shard, horizon);
         continue;
       }
       while (state.loadedUntil < horizon && this.shards.get(shard) === state) {
         const bucket = state.loadedUntil + 1;
         const resets = state.resets;
-        const tasks = await this.whileReading(state, bucket, () =>
-          this.store.dueInSlot(shard, bucket),
-        );
-        if (state.resets !== resets) {
-          state.reading = -1;
-          break; // catch up on the next pass instead
-        }
+        const tasks = await this.store.dueInSlot(shard, bucket);
+        if (state.resets !== resets) break; // catch up on the next pass instead
         state.loadedUntil = bucket;
-        state.reading = -1; // in the same tick as loadedUntil: no gap between the two
         for (const task of tasks) this.consider(task);
       }
     }
   }
 
-  /**
-   * Runs a read of buckets up to `bucket` with `state.reading` set: a task fired from now on
-   * whose next slot is in them stays in memory, since the read may not see its advance; one
-   * fired before has its advance in the chain, which is written before the read starts. The
-   * caller clears `reading` when it marks the buckets loaded.
-   */
-  private async whileReading<T>(state: ShardState, bucket: number, read: () => Promise<T>) {
-    state.reading = bucket;
-    try {
-      await this.advances;
-      return await read();
-    } catch (err) {
-      state.reading = -1;
-      throw err;
-    }
-  }
-
   /** Loads everything due in the shard up to the read-ahead horizon (a range query; rare). */
-  private async catchUp(shard: number): Promise<void> {
+  private async catchUp(
+    shard: number,
+    horizon = bucketOf(Date.now() + this.config.dispatch.readAheadMs),
+  ): Promise<void> {
     const state = this.shards.get(shard);
     if (!state) return;
-    const horizon = bucketOf(Date.now() + this.config.dispatch.readAheadMs);
     const room = this.config.dispatch.maxLoaded - this.loaded.size;
     if (room <= 0) return;
     const resets = state.resets;
-    const tasks = await this.whileReading(state, horizon, () =>
-      this.store.dueBy(shard, (horizon + 1) * BUCKET_MS - 1, room),
-    );
-    if (this.shards.get(shard) !== state || state.resets !== resets) {
-      state.reading = -1;
-      return;
-    }
+    const tasks = await this.store.dueBy(shard, (horizon + 1) * BUCKET_MS - 1, room);
+    if (this.shards.get(shard) !== state || state.resets !== resets) return;
     state.loadedUntil = horizon;
-    state.reading = -1;
     for (const task of tasks) this.consider(task);
     // A full page means more is due than fits: stay in catch-up until the backlog drains.
     if (tasks.length >= room) state.loadedUntil = -1;
@@ -419,6 +388,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
    * earlier batch (each write is conditional on the state the previous one left).
    */
   private afterPublish(batch: ReturnType<Dispatcher['plan']>): void {
+    const horizon = bucketOf(Date.now() + this.config.dispatch.readAheadMs);
     this.metrics?.firesPublished(batch.messages, Date.now());
     for (const advance of batch.advances) {
       const { before } = advance;
@@ -438,12 +408,11 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
         lastRunAt: advance.lastRunAt,
         dueAt,
       };
-      const state = this.shards.get(before.shard);
-      if (
-        dueAt !== null &&
-        state &&
-        bucketOf(dueAt) <= Math.max(state.loadedUntil, state.reading, bucketOf(Date.now()))
-      ) {
+      // Due within the read-ahead horizon: stay in memory. A pass of the loader that already
+      // runs may read that bucket before this advance is written, and would miss the task
+      // (it stopped firing). A later bucket is read by a pass that starts after now, and every
+      // pass first waits for the advances queued before it.
+      if (dueAt !== null && this.shards.has(before.shard) && bucketOf(dueAt) <= horizon) {
         this.loaded.set(before.id, next);
         this.queue.set(before.id, dueAt);
       } else this.loaded.delete(before.id);
