@@ -229,9 +229,11 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
         );
         const found = new Map((await this.store.byIds(mine)).map((t) => [t.id, t]));
         for (const id of mine) {
-          this.unload(id);
+          // Not unloaded first: a task fired since our advances were awaited is ahead of this
+          // copy, and consider() keeps ours unless the API changed it (a new version).
           const task = found.get(id);
           if (task) this.consider(task);
+          else this.unload(id);
         }
       }
       this.changeSeq++;

@@ -229,6 +229,8 @@ export class MongoTaskRepository extends TaskRepository {
             ...dueFields(current.shard, 'active', current.nextRunAt, [...current.manualRuns, at]),
             updated_at: now,
           },
+          // A new version: the dispatcher takes this copy over the one it holds in memory.
+          $inc: { version: 1 },
         },
         { new: true },
       )
