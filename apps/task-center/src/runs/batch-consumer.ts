@@ -14,6 +14,13 @@ export interface BatchConsumerOptions {
 
 /** Messages handed to `handle` at once: one round of inserts each, small enough to redo. */
 const CHUNK = 200;
+/**
+ * Longest wait for a clean leave of the group on shutdown. kafkajs' disconnect waits for a
+ * join or a rebalance in progress (seconds, up to the session timeout), which would eat the
+ * whole SHUTDOWN_TIMEOUT_S; leaving without it is safe, since offsets commit only after a
+ * batch was stored and the batch is then handled again by the next member.
+ */
+const STOP_TIMEOUT_MS = 3000;
 
 /**
  * The task center's one wrapper around a kafkajs consumer: at-least-once batches, offsets
@@ -70,6 +77,16 @@ export class BatchConsumer {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    await this.consumer.disconnect();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS);
+    });
+    const result = await Promise.race([this.consumer.disconnect(), timedOut]);
+    clearTimeout(timer);
+    if (result === 'timeout') {
+      this.options.logger.warn(
+        `consumer ${this.options.groupId}: left without a clean disconnect after ${STOP_TIMEOUT_MS} ms`,
+      );
+    }
   }
 }
