@@ -1,10 +1,9 @@
 import { Logger, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { createConnection } from 'mongoose';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { retryUntil } from '../startup/retry-until';
-
-const ATTEMPT_TIMEOUT_MS = 2000;
+import { ConnectionWatchdog } from './connection-watchdog';
+import { connectionOptions, ping } from './mongo-connect';
 
 /**
  * The one MongoDB connection. Reachability is probed first, with our own retry loop,
@@ -16,32 +15,19 @@ const ATTEMPT_TIMEOUT_MS = 2000;
     MongooseModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: async (config: AppConfig) => {
-        const { uri } = config.mongo;
-        const timeoutMs = Math.min(ATTEMPT_TIMEOUT_MS, config.startupTimeoutMs);
-        await retryUntil(() => ping(uri, timeoutMs), {
+        const { uri, options } = connectionOptions(config);
+        await retryUntil(() => ping(uri, options.serverSelectionTimeoutMS), {
           what: `mongodb: connecting to ${redact(uri)}`,
           deadlineMs: config.startupTimeoutMs,
           logger: new Logger('Database'),
         });
-        return { uri, serverSelectionTimeoutMS: timeoutMs, retryAttempts: 0 };
+        return { uri, ...options, retryAttempts: 0 };
       },
     }),
   ],
+  providers: [ConnectionWatchdog],
 })
 export class DatabaseModule {}
-
-async function ping(uri: string, timeoutMs: number): Promise<void> {
-  const conn = createConnection(uri, {
-    serverSelectionTimeoutMS: timeoutMs,
-    connectTimeoutMS: timeoutMs,
-  });
-  try {
-    await conn.asPromise();
-    await conn.db?.admin().ping();
-  } finally {
-    await conn.close().catch(() => undefined);
-  }
-}
 
 /** Hides the password of a connection string for log lines. */
 export function redact(uri: string): string {

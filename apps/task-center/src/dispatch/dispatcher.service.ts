@@ -64,6 +64,15 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   private drainAgain = false;
   private retryDelay = 0;
   private advances: Promise<void> = Promise.resolve();
+  /** The in-memory state each advance moved its task to (see `unwritten`). */
+  private readonly advancedTo = new WeakMap<Advance, Task>();
+  /**
+   * In-memory task states whose advance was not written. A later batch planned from such a
+   * state (it was in flight when the write failed) must not be written either: its
+   * conditional update would not match, and reconcile() would take the older slot the
+   * database still has for an API reschedule and count the fires twice.
+   */
+  private readonly unwritten = new WeakSet<Task>();
   private changeSeq = 0;
   private headCheckedAt = 0;
   private polling: Promise<void> | undefined;
@@ -110,10 +119,14 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     this.logger.log('dispatch stopped; leases released');
   }
 
-  /** Lease taken: catch up on everything already due in the shard, then read ahead. */
-  async acquired(shard: number): Promise<void> {
+  /**
+   * Lease taken: catch up on everything already due in the shard, then read ahead. The
+   * loading loop does it, so that the lease round never waits for our advances.
+   */
+  acquired(shard: number): Promise<void> {
     this.shards.set(shard, { loadedUntil: -1, resets: 0 });
-    await this.catchUp(shard);
+    void this.loadAhead();
+    return Promise.resolve();
   }
 
   /** Lease going away: forget the shard's tasks once no batch is in flight. */
@@ -135,15 +148,18 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   private async loadAllShards(): Promise<void> {
-    // The horizon is fixed before waiting for our own advances to land: a task fired later
-    // and due up to the horizon stays in memory (afterPublish), one fired earlier has its
-    // advance written before we read, so no bucket read misses a task we moved.
-    const horizon = bucketOf(Date.now() + this.config.dispatch.readAheadMs);
+    // Our own advances land first, so a bucket read never misses a task we moved into it.
+    // The horizon is taken before: a task handed back to the database after this point is
+    // due after it (see withinReach), and no read of this pass covers its bucket.
+    const horizon = this.horizon();
     await this.advances;
     for (const [shard, state] of this.shards) {
       if (!this.running || this.loaded.size >= this.config.dispatch.maxLoaded) return;
+      // Lease renewal is late (the database is slow or down): what we load now could not be
+      // published. plan() has sent the shard back to catch-up; it runs once the lease is valid.
+      if (!this.leases.holds(shard)) continue;
       if (state.loadedUntil < 0 || horizon - state.loadedUntil > MAX_BUCKET_GAP) {
-        await this.catchUp(shard, horizon);
+        await this.catchUp(shard);
         continue;
       }
       while (state.loadedUntil < horizon && this.shards.get(shard) === state) {
@@ -158,12 +174,13 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   /** Loads everything due in the shard up to the read-ahead horizon (a range query; rare). */
-  private async catchUp(
-    shard: number,
-    horizon = bucketOf(Date.now() + this.config.dispatch.readAheadMs),
-  ): Promise<void> {
+  private async catchUp(shard: number): Promise<void> {
     const state = this.shards.get(shard);
     if (!state) return;
+    // As in loadAllShards: horizon first, then our advances, then the read.
+    const horizon = this.horizon();
+    await this.advances;
+    if (this.shards.get(shard) !== state) return;
     const room = this.config.dispatch.maxLoaded - this.loaded.size;
     if (room <= 0) return;
     const resets = state.resets;
@@ -183,11 +200,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
       return; // our copy is ahead: it fired since this was read
     }
     const dueAt = task.status === 'active' ? task.dueAt : null;
-    if (
-      !state ||
-      dueAt === null ||
-      bucketOf(dueAt) > Math.max(state.loadedUntil, bucketOf(Date.now()))
-    ) {
+    if (!state || dueAt === null || !this.withinReach(state, dueAt)) {
       this.unload(task.id);
       return;
     }
@@ -196,9 +209,39 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     this.arm();
   }
 
+  /** Last bucket the read-ahead covers now. */
+  private horizon(): number {
+    return bucketOf(Date.now() + this.config.dispatch.readAheadMs);
+  }
+
+  /**
+   * Whether a task due at `dueAt` stays in memory rather than being left to the read-ahead.
+   * Everything up to the read-ahead horizon stays. A task left to the database is then due
+   * in a bucket that no read in progress covers (each covers up to its own, earlier,
+   * horizon), and the read that later covers it waits for our advances first, so it finds
+   * the task where we moved it. Leaving to the read-ahead a task due after `loadedUntil` but
+   * before the horizon lost it: a read of its bucket already under way did not see the
+   * write that moved it there, and marked the bucket loaded.
+   */
+  private withinReach(state: ShardState, dueAt: number): boolean {
+    return bucketOf(dueAt) <= Math.max(state.loadedUntil, this.horizon());
+  }
+
   private unload(id: string): void {
     this.loaded.delete(id);
     this.queue.delete(id);
+  }
+
+  /**
+   * Sends a shard back to catch-up: tasks of it were dropped from memory, and they are due in
+   * buckets the read-ahead has already passed. A read in progress must not mark buckets
+   * loaded either (see `resets`).
+   */
+  private reread(shard: number): void {
+    const state = this.shards.get(shard);
+    if (!state) return;
+    state.loadedUntil = -1;
+    state.resets++;
   }
 
   // ---------------------------------------------------------------- changes from the API
@@ -325,6 +368,12 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
         continue;
       }
       if (!this.leases.holds(task.shard, now)) {
+        // Not ours to publish right now: the renewal is late, or the lease is lost (then
+        // releasing() forgets the shard). Dropping the task from memory alone would lose it
+        // for good if the renewal then succeeds: the read-ahead has passed its bucket, so
+        // the shard is read again from the database, whose copy is the truth once our
+        // advances have landed.
+        this.reread(task.shard);
         this.unload(id);
         continue;
       }
@@ -390,7 +439,6 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
    * earlier batch (each write is conditional on the state the previous one left).
    */
   private afterPublish(batch: ReturnType<Dispatcher['plan']>): void {
-    const horizon = bucketOf(Date.now() + this.config.dispatch.readAheadMs);
     this.metrics?.firesPublished(batch.messages, Date.now());
     for (const advance of batch.advances) {
       const { before } = advance;
@@ -410,11 +458,9 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
         lastRunAt: advance.lastRunAt,
         dueAt,
       };
-      // Due within the read-ahead horizon: stay in memory. A pass of the loader that already
-      // runs may read that bucket before this advance is written, and would miss the task
-      // (it stopped firing). A later bucket is read by a pass that starts after now, and every
-      // pass first waits for the advances queued before it.
-      if (dueAt !== null && this.shards.has(before.shard) && bucketOf(dueAt) <= horizon) {
+      this.advancedTo.set(advance, next);
+      const state = this.shards.get(before.shard);
+      if (dueAt !== null && state && this.withinReach(state, dueAt)) {
         this.loaded.set(before.id, next);
         this.queue.set(before.id, dueAt);
       } else this.loaded.delete(before.id);
@@ -424,23 +470,34 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   private async writeBack(advances: Advance[], records: FireRecord[]): Promise<void> {
+    // Planned from a state whose own write failed: the database is behind it. Leave the
+    // database as it is and read the task again (see `unwritten`).
+    const stale = advances.filter((a) => this.unwritten.has(a.before));
+    const fresh = advances.filter((a) => !this.unwritten.has(a.before));
+    this.notWritten(stale);
     try {
-      await this.store.advance(advances);
+      await this.store.advance(fresh);
+      // Records of stale advances too: the fires were published, and a re-publish's insert
+      // of the same message id is ignored.
       await this.store.recordFires(records);
       this.conditions.ok('dispatch: advancing tasks');
     } catch (err) {
-      // Published but not advanced: reload from the database, which re-publishes these
-      // fires under the same message ids (at-least-once, never lost).
       this.conditions.fail('dispatch: advancing tasks', err);
       this.metrics?.failed(err, 'mongo');
-      for (const { before } of advances) this.unload(before.id);
-      for (const shard of new Set(advances.map((a) => a.before.shard))) {
-        const state = this.shards.get(shard);
-        if (state) {
-          state.loadedUntil = -1;
-          state.resets++;
-        }
-      }
+      this.notWritten(fresh);
+    }
+  }
+
+  /**
+   * Published but not advanced: forget these tasks and read their shards again. The database
+   * copy re-publishes the fires under the same message ids (at-least-once, never lost).
+   */
+  private notWritten(advances: Advance[]): void {
+    for (const advance of advances) {
+      const next = this.advancedTo.get(advance);
+      if (next) this.unwritten.add(next);
+      this.unload(advance.before.id);
+      this.reread(advance.before.shard);
     }
   }
 }

@@ -8,6 +8,8 @@ import { isDuplicateKey } from '../database/duplicate-key';
 export const LOCK_TTL_MS = 5000;
 /** How long a writer waits for locks before it gives up with `TaskLockBusyError`. */
 const WAIT_MS = LOCK_TTL_MS + 2000;
+/** Pause between attempts to release locks while the database is unreachable. */
+const RELEASE_RETRY_MS = 250;
 
 interface LockDoc {
   _id: string;
@@ -50,24 +52,45 @@ export class TaskWriteLocks {
     const unique = [...new Set(ids)];
     if (unique.length === 0 || !(await this.isNeeded())) return write();
     const owner = randomUUID();
-    await this.acquire(unique, owner);
+    const expiresAt = await this.acquire(unique, owner);
     try {
       return await write();
     } finally {
-      await this.locks
-        .deleteMany({ _id: { $in: unique }, owner })
-        .catch((err: unknown) =>
-          this.logger.warn(`releasing task locks failed (they expire): ${String(err)}`),
-        );
+      await this.release(unique, owner, expiresAt);
     }
   }
 
-  private async acquire(ids: string[], owner: string): Promise<void> {
+  /**
+   * Deletes our locks. If the database is unreachable (the usual reason the write failed
+   * too), keeps trying in the background until they expire: the next writer of these tasks
+   * (the dispatcher re-firing them once the database is back) would otherwise wait for the
+   * whole TTL, and every dispatcher write queued behind it with it.
+   */
+  private async release(ids: string[], owner: string, expiresAt: number): Promise<void> {
+    const release = async (): Promise<boolean> => {
+      await this.locks.deleteMany({ _id: { $in: ids }, owner });
+      return true;
+    };
+    try {
+      await release();
+    } catch (err) {
+      this.logger.warn(`releasing task locks failed (retrying until they expire): ${String(err)}`);
+      void (async () => {
+        while (Date.now() < expiresAt) {
+          await new Promise((resolve) => setTimeout(resolve, RELEASE_RETRY_MS));
+          if (await release().catch(() => false)) return;
+        }
+      })();
+    }
+  }
+
+  /** Takes the locks of `ids`; returns when they expire. */
+  private async acquire(ids: string[], owner: string): Promise<number> {
     const deadline = Date.now() + WAIT_MS;
     for (let round = 0; ; round++) {
       const now = Date.now();
       const taken = await this.tryInsert(ids, owner, now + LOCK_TTL_MS);
-      if (taken.length === ids.length) return;
+      if (taken.length === ids.length) return now + LOCK_TTL_MS;
       // All or nothing: hold none while waiting, so no two writers wait on each other.
       if (taken.length > 0) await this.locks.deleteMany({ _id: { $in: taken }, owner });
       await this.locks.deleteMany({
