@@ -30,6 +30,12 @@ const HEAD_CHECK_MS = 1000;
 const CHANGE_LOG_SLACK = 100;
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5000;
+/**
+ * Fired tasks whose database write may still be queued before the loop stops publishing and
+ * waits for the writes: a database slower than the fire rate slows dispatch down instead of
+ * growing the queue of writes (and the memory it holds) without bound.
+ */
+const MAX_PENDING_WRITES = 5000;
 
 interface ShardState {
   /** Last bucket (second) of this shard whose tasks are loaded; -1 before the first catch-up. */
@@ -63,6 +69,8 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   private draining: Promise<void> | undefined;
   private drainAgain = false;
   private retryDelay = 0;
+  /** Advances queued in `advances` and not written yet. */
+  private pendingWrites = 0;
   private advances: Promise<void> = Promise.resolve();
   /** The in-memory state each advance moved its task to (see `unwritten`). */
   private readonly advancedTo = new WeakMap<Advance, Task>();
@@ -338,6 +346,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
 
   private async drainLoop(): Promise<void> {
     while (this.running) {
+      if (this.pendingWrites >= MAX_PENDING_WRITES) await this.advances; // backpressure
       const now = Date.now();
       const ids = this.queue.popDue(now, this.config.dispatch.maxBatch);
       if (ids.length === 0) return;
@@ -466,7 +475,10 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
       } else this.loaded.delete(before.id);
     }
     const { advances, records } = batch;
-    this.advances = this.advances.then(() => this.writeBack(advances, records));
+    this.pendingWrites += advances.length;
+    this.advances = this.advances
+      .then(() => this.writeBack(advances, records))
+      .finally(() => (this.pendingWrites -= advances.length));
   }
 
   private async writeBack(advances: Advance[], records: FireRecord[]): Promise<void> {
