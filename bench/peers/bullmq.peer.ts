@@ -1,0 +1,109 @@
+import { type ChildProcess } from 'node:child_process';
+import { type ConnectionOptions, Queue, Worker } from 'bullmq';
+import { startRedis, stopRedis, redisVersion } from './redis-server';
+import { type FireHook, mapConcurrent, type Peer, type PeerMemory, rssMiB } from './peer';
+
+const QUEUE = 'bench-peers';
+/** upsertJobScheduler calls in flight while creating. */
+const CREATE_CONCURRENCY = 32;
+/** Jobs per addBulk for one-shots. */
+const BULK = 1000;
+
+interface BenchJob {
+  key: string;
+  dueAt?: number;
+}
+
+/**
+ * BullMQ job schedulers on a throwaway redis-server started by the bench (loopback, no
+ * persistence: BullMQ's docs ask for `maxmemory-policy noeviction`, Redis' default). Worker
+ * in the bench process.
+ *
+ * Scheduled time of a fire: for a job scheduler's job, the slot (`nextMillis`) BullMQ computed
+ * for this iteration, which it encodes in the job id (`repeat:<scheduler>:<millis>`). The
+ * worker does not get `opts.prevMillis`, `job.delay` is 0 once the job is promoted, and
+ * `timestamp + opts.delay` is the slot only up to the ms between computing the delay and
+ * storing the job (12 ms in a test here) and not at all when the job was added late (the delay
+ * is clamped at 0). For a one-shot, the due time the bench asked for (`data.dueAt`).
+ */
+export class BullmqPeer implements Peer {
+  readonly name = 'bullmq';
+  readonly backend: string;
+  readonly settings = [
+    'Worker concurrency 1000 (the handler only records; BullMQ docs: raise concurrency for I/O-bound jobs), default drainDelay and stalled checks',
+    'repeating = Queue.upsertJobScheduler(key, { every: 1000, startDate, endDate }): startDate on a whole second sets the phase (without it the first run is "now" and later runs keep that phase); one-shot = addBulk with delay',
+    'removeOnComplete/removeOnFail: true (keeps Redis memory flat, as the docs recommend for high volume)',
+    'redis-server --save "" --appendonly no, loopback, started by the bench',
+  ];
+  private redis: ChildProcess | undefined;
+  private connection: ConnectionOptions | undefined;
+  private queue: Queue<BenchJob> | undefined;
+  private worker: Worker<BenchJob> | undefined;
+
+  constructor() {
+    this.backend = `Redis ${redisVersion()}`;
+  }
+
+  async setup(onFire: FireHook): Promise<void> {
+    const { child, port } = await startRedis();
+    this.redis = child;
+    this.connection = { host: '127.0.0.1', port, maxRetriesPerRequest: null };
+    this.queue = new Queue<BenchJob>(QUEUE, {
+      connection: this.connection,
+      defaultJobOptions: { removeOnComplete: true, removeOnFail: true },
+    });
+    this.worker = new Worker<BenchJob>(
+      QUEUE,
+      (job) => {
+        const startedAt = Date.now();
+        const slot = /^repeat:.+:(\d+)$/.exec(job.id ?? '')?.[1];
+        const scheduledAt = slot ? Number(slot) : (job.data.dueAt ?? Number.NaN);
+        onFire(job.data.key, scheduledAt, startedAt);
+        return Promise.resolve();
+      },
+      { connection: this.connection, concurrency: 1000 },
+    );
+    await this.queue.waitUntilReady();
+    await this.worker.waitUntilReady();
+  }
+
+  async createRepeating(keys: string[], firstSlot: number, lastSlot: number): Promise<void> {
+    await mapConcurrent(keys, CREATE_CONCURRENCY, async (key) => {
+      await this.queue!.upsertJobScheduler(
+        key,
+        { every: 1000, startDate: firstSlot, endDate: lastSlot + 500 },
+        { name: 'bench.peers.steady', data: { key } },
+      );
+    });
+  }
+
+  async removeRepeating(keys: string[]): Promise<void> {
+    await mapConcurrent(keys, CREATE_CONCURRENCY, (key) => this.queue!.removeJobScheduler(key));
+  }
+
+  async createOneShots(keys: string[], dueAt: number): Promise<void> {
+    for (let i = 0; i < keys.length; i += BULK) {
+      const delay = Math.max(0, dueAt - Date.now());
+      await this.queue!.addBulk(
+        keys.slice(i, i + BULK).map((key) => ({
+          name: 'bench.peers.burst',
+          data: { key, dueAt },
+          opts: { delay },
+        })),
+      );
+    }
+  }
+
+  memory(): PeerMemory {
+    return {
+      schedulerMiB: rssMiB([process.pid]),
+      backendMiB: rssMiB([this.redis?.pid ?? 0]),
+    };
+  }
+
+  async teardown(): Promise<void> {
+    await this.worker?.close();
+    await this.queue?.close();
+    if (this.redis) await stopRedis(this.redis);
+  }
+}

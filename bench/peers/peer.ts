@@ -1,0 +1,99 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Called by a peer's handler as its first statement: the slot it runs for and the time now. */
+export type FireHook = (key: string, scheduledAt: number, startedAt: number) => void;
+
+/** Resident memory of the processes doing the scheduling, in MiB (Linux /proc only). */
+export interface PeerMemory {
+  /** The process that decides when a schedule is due (for in-process peers: the bench). */
+  schedulerMiB: number;
+  /** The storage server(s) it depends on: FerretDB (+ Kafka for the task center), Redis. */
+  backendMiB: number;
+  /** The message broker between scheduler and workers, when there is one (Kafka). */
+  brokerMiB?: number;
+}
+
+/**
+ * One scheduler under test. Schedules and one-shots are identified by `key`s the bench chooses;
+ * every handler start is reported through the FireHook with the time the peer itself planned
+ * for that fire (each adapter says which field that is and why it is the fair equivalent).
+ */
+export interface Peer {
+  readonly name: string;
+  /** Storage it runs on, for the table header, e.g. "FerretDB 1.24.2" or "Redis 7.0.15". */
+  readonly backend: string;
+  /** What was configured and why, printed with the results. */
+  readonly settings: string[];
+  /** Connects, starts the handler side, and calls `onFire` for every handler start. */
+  setup(onFire: FireHook): Promise<void>;
+  /**
+   * Repeating schedules that fire every second, on whole seconds, from `firstSlot` (epoch ms)
+   * until at least `lastSlot`; resolves once all are stored.
+   */
+  createRepeating(keys: string[], firstSlot: number, lastSlot: number): Promise<void>;
+  /** Stops and deletes the repeating schedules with these keys. */
+  removeRepeating(keys: string[]): Promise<void>;
+  /** One-shots all due at `dueAt` (epoch ms, a whole second). */
+  createOneShots(keys: string[], dueAt: number): Promise<void>;
+  memory(): PeerMemory;
+  teardown(): Promise<void>;
+}
+
+/** VmRSS of the processes in MiB; 0 for processes that are gone. */
+export function rssMiB(pids: number[]): number {
+  let kib = 0;
+  for (const pid of pids) {
+    try {
+      const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      kib += Number(match?.[1] ?? 0);
+    } catch {
+      // exited
+    }
+  }
+  return Math.round(kib / 1024);
+}
+
+/** Runs `fn` over `items` with at most `concurrency` calls in flight. */
+export async function mapConcurrent<T>(
+  items: T[],
+  concurrency: number,
+  fn: (item: T) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
+
+/**
+ * Pids of this repo's stack only: the MongoDB-wire server listening on `mongoUri`'s port and
+ * the Kafka broker under `<root>/.stack/kafka`. Another engineer's stack on the same machine
+ * (other ports, other directories) is not counted.
+ */
+export function ownStackPids(mongoUri: string, root: string): { mongo: number[]; kafka: number[] } {
+  const port = new URL(mongoUri).port || '27017';
+  const out = { mongo: [] as number[], kafka: [] as number[] };
+  let pids: number[] = [];
+  try {
+    pids = readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number);
+  } catch {
+    return out;
+  }
+  for (const pid of pids) {
+    let cmd = '';
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      continue;
+    }
+    const exe = cmd.split(' ')[0] ?? '';
+    if (/(^|\/)(ferretdb|mongod)/.test(exe) && new RegExp(`[:= ]${port}( |$)`).test(cmd))
+      out.mongo.push(pid);
+    else if (cmd.includes('kafka.Kafka') && cmd.includes(`${root}/.stack/kafka`))
+      out.kafka.push(pid);
+  }
+  return out;
+}
