@@ -7,26 +7,3 @@
  * keep every writer of this process far below the limit.
  */
 export const MAX_BULK_OPS = 16;
-
-/** Sums of the counts the callers look at, over every chunk. */
-export interface BulkResult {
-  matchedCount: number;
-  modifiedCount: number;
-}
-
-/**
- * Runs `write` (an unordered `bulkWrite`) over `ops` in chunks of at most `MAX_BULK_OPS`
- * statements, one chunk at a time.
- */
-export async function chunkedBulkWrite<Op>(
-  ops: Op[],
-  write: (chunk: Op[]) => Promise<BulkResult>,
-): Promise<BulkResult> {
-  const total: BulkResult = { matchedCount: 0, modifiedCount: 0 };
-  for (let i = 0; i < ops.length; i += MAX_BULK_OPS) {
-    const result = await write(ops.slice(i, i + MAX_BULK_OPS));
-    total.matchedCount += result.matchedCount;
-    total.modifiedCount += result.modifiedCount;
-  }
-  return total;
-}

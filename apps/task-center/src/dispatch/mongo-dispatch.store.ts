@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type AnyBulkWriteOperation, type Model, Types } from 'mongoose';
-import { chunkedBulkWrite } from '../database/bulk-write';
+import { MAX_BULK_OPS } from '../database/bulk-write';
 import { isDuplicateKey } from '../database/duplicate-key';
 import { type Task } from '../tasks/task';
 import { dueFields, type TaskRecord, taskFromDoc } from '../tasks/task.mapper';
@@ -59,18 +59,22 @@ export class MongoDispatchStore extends DispatchStore {
         update: this.advanceUpdate(a.before, a.nextRunAt, a.manualRuns, a),
       },
     }));
-    await this.locks.withLocks(
-      advances.map((a) => a.before.id),
-      async () => {
-        const result = await chunkedBulkWrite(ops, (chunk) =>
-          this.tasks.bulkWrite(chunk, { ordered: false }),
-        );
-        // Some tasks changed meanwhile (an API update, a run-now): merge those one by one.
-        if (result.matchedCount < advances.length) {
-          for (const a of advances) await this.reconcile(a);
-        }
-      },
-    );
+    // A chunk at a time, each under its own locks: a lock is held for one small write only.
+    for (let i = 0; i < advances.length; i += MAX_BULK_OPS) {
+      const part = advances.slice(i, i + MAX_BULK_OPS);
+      await this.locks.withLocks(
+        part.map((a) => a.before.id),
+        async () => {
+          const result = await this.tasks.bulkWrite(ops.slice(i, i + MAX_BULK_OPS), {
+            ordered: false,
+          });
+          // Some tasks changed meanwhile (an API update, a run-now): merge those one by one.
+          if (result.matchedCount < part.length) {
+            for (const a of part) await this.reconcile(a);
+          }
+        },
+      );
+    }
   }
 
   private advanceUpdate(base: Task, nextRunAt: number | null, manualRuns: number[], a: Advance) {

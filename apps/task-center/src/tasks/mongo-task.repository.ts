@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type TaskStatus } from '@task-center/contracts';
-import { type AnyBulkWriteOperation, type Model, Types } from 'mongoose';
+import { type Model, Types } from 'mongoose';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { isDuplicateKey } from '../database/duplicate-key';
-import { chunkedBulkWrite } from '../database/bulk-write';
+import { MAX_BULK_OPS } from '../database/bulk-write';
 import { type NewTask, type Task } from './task';
 import { shardOf } from './task-shard';
 import { TaskWriteLocks } from './task-write-locks';
@@ -107,29 +107,35 @@ export class MongoTaskRepository extends TaskRepository {
       .lean<{ _id: Types.ObjectId }[]>();
     if (live.length === 0) return [];
     const ids = live.map(({ _id }) => _id.toHexString());
-    await this.locks.withLocks(ids, () =>
-      chunkedBulkWrite<AnyBulkWriteOperation<TaskDoc>>(
-        live.map(({ _id }) => ({
-          updateOne: {
-            filter: { _id, ...LIVE },
-            update: {
-              $set: {
-                status: 'deleted',
-                uniq_key: uniqKey(_id.toHexString(), undefined),
-                next_run_at: null,
-                due_at: null,
-                due_slot: null,
-                manual_runs: [],
-                deleted_at: now,
-                updated_at: now,
+    // A chunk at a time, each under its own locks: a lock is held for one small write only.
+    for (let k = 0; k < live.length; k += MAX_BULK_OPS) {
+      const part = live.slice(k, k + MAX_BULK_OPS);
+      await this.locks.withLocks(
+        part.map(({ _id }) => _id.toHexString()),
+        () =>
+          this.tasks.bulkWrite(
+            part.map(({ _id }) => ({
+              updateOne: {
+                filter: { _id, ...LIVE },
+                update: {
+                  $set: {
+                    status: 'deleted',
+                    uniq_key: uniqKey(_id.toHexString(), undefined),
+                    next_run_at: null,
+                    due_at: null,
+                    due_slot: null,
+                    manual_runs: [],
+                    deleted_at: now,
+                    updated_at: now,
+                  },
+                  $inc: { version: 1 },
+                },
               },
-              $inc: { version: 1 },
-            },
-          },
-        })),
-        (chunk) => this.tasks.bulkWrite(chunk, { ordered: false }),
-      ),
-    );
+            })),
+            { ordered: false },
+          ),
+      );
+    }
     return ids;
   }
 

@@ -5,7 +5,7 @@ import { type Collection, type Connection } from 'mongoose';
 import { isDuplicateKey } from '../database/duplicate-key';
 
 /** A lock older than this is taken to belong to a crashed writer and is broken. */
-export const LOCK_TTL_MS = 5000;
+export const LOCK_TTL_MS = 15_000;
 /** How long a writer waits for locks before it gives up with `TaskLockBusyError`. */
 const WAIT_MS = LOCK_TTL_MS + 2000;
 /** Pause between attempts to release locks while the database is unreachable. */
