@@ -105,6 +105,13 @@ export class MongoDispatchStore extends DispatchStore {
       const now = taskFromDoc(doc);
       const applied = now.lastRunAt === a.lastRunAt && now.runCount >= a.before.runCount + a.fired;
       if (applied) return;
+      // Same version (no API change) but already past our slot: another advance counted this
+      // slot, and ours was a re-publish of it (same message id). Counting it again would make
+      // run_count exceed the fires of the schedule.
+      const movedOn =
+        now.nextRunAt === null ||
+        (a.before.nextRunAt !== null && now.nextRunAt > a.before.nextRunAt);
+      if (doc.version === a.before.version && movedOn) return;
       const rescheduled = now.nextRunAt !== a.before.nextRunAt;
       const nextRunAt = rescheduled ? now.nextRunAt : a.nextRunAt;
       const manualRuns = now.manualRuns.filter((at) => !firedManual.has(at));
