@@ -646,7 +646,12 @@ async function main() {
   console.log(`\nwritten:  docs/bench/${base}.{md,json} and ${base}-p99.svg`);
 }
 
-main().catch((err: unknown) => {
-  console.error(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  process.exit(1);
-});
+main().then(
+  // Exit explicitly: after their own stop()/close() a peer client can still hold a handle
+  // (a quick run here stayed alive after printing its results), and the bench must end.
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exit(1);
+  },
+);

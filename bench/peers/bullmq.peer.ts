@@ -102,8 +102,12 @@ export class BullmqPeer implements Peer {
   }
 
   async teardown(): Promise<void> {
-    await this.worker?.close();
-    await this.queue?.close();
-    if (this.redis) await stopRedis(this.redis);
+    try {
+      await this.worker?.close();
+      await this.queue?.close();
+    } finally {
+      // Also when the clients failed: the redis-server is ours to stop.
+      if (this.redis) await stopRedis(this.redis);
+    }
   }
 }
