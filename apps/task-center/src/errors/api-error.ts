@@ -15,3 +15,11 @@ export class ApiError extends Error {
     return statusOf(this.code);
   }
 }
+
+/**
+ * A temporary condition below the API (a resource busy for longer than we wait): the caller
+ * gets 503 with code 50301 and may retry. Thrown by layers that know nothing of HTTP.
+ */
+export class TemporarilyUnavailableError extends Error {
+  override readonly name = 'TemporarilyUnavailableError';
+}

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { type Response } from 'express';
-import { ApiError } from './api-error';
+import { ApiError, TemporarilyUnavailableError } from './api-error';
 import { ErrorCode, type ErrorCodeValue } from './error-codes';
 
 export interface ErrorBody {
@@ -40,6 +40,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
   private toBody(exception: unknown): { status: number; body: ErrorBody } {
     if (exception instanceof ApiError) {
       return { status: exception.status, body: { err: exception.code, msg: exception.message } };
+    }
+    if (exception instanceof TemporarilyUnavailableError) {
+      return {
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        body: { err: ErrorCode.UNAVAILABLE, msg: `${exception.message}; retry shortly` },
+      };
     }
     if (exception instanceof HttpException && exception.getStatus() < 500) {
       const status = exception.getStatus();

@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { type Collection, type Connection } from 'mongoose';
 import { isDuplicateKey } from '../database/duplicate-key';
+import { TemporarilyUnavailableError } from '../errors/api-error';
 
 /** A lock older than this is taken to belong to a crashed writer and is broken. */
 export const LOCK_TTL_MS = 15_000;
@@ -17,7 +18,7 @@ interface LockDoc {
   expires_at: number;
 }
 
-export class TaskLockBusyError extends Error {
+export class TaskLockBusyError extends TemporarilyUnavailableError {
   constructor(ids: string[]) {
     super(`tasks ${ids.slice(0, 3).join(', ')}${ids.length > 3 ? '…' : ''} are being written`);
   }
