@@ -45,18 +45,16 @@ export class AckDeadlineWatcher implements OnApplicationBootstrap, BeforeApplica
     private readonly actions: RunTimerActions,
     private readonly timers: RunTimerLoop,
   ) {
-    this.consumer = new BatchConsumer(kafka, {
+    this.consumer = new BatchConsumer(kafka, config, {
       groupId: config.runs.deadlinesGroup,
       topics: [...new Set([config.kafka.topics.tasks, ...config.kafka.extraTopics])],
-      sessionTimeoutMs: config.runs.consumerSessionTimeoutMs,
-      startupTimeoutMs: config.startupTimeoutMs,
       logger: this.logger,
       handle: (messages) => this.handle(messages),
     });
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.runs.enabled) await this.consumer.start();
+    await this.consumer.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

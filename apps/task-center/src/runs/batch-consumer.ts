@@ -1,12 +1,11 @@
 import { type Logger } from '@nestjs/common';
 import { type Consumer, type Kafka, type KafkaMessage } from 'kafkajs';
+import { type AppConfig } from '../config';
 import { retryUntil } from '../startup/retry-until';
 
 export interface BatchConsumerOptions {
   groupId: string;
   topics: string[];
-  sessionTimeoutMs: number;
-  startupTimeoutMs: number;
   logger: Logger;
   /** Must be idempotent: after a crash, a batch is handled again (offsets commit after it). */
   handle: (messages: KafkaMessage[]) => Promise<void>;
@@ -33,12 +32,14 @@ export class BatchConsumer {
 
   constructor(
     kafka: Kafka,
+    private readonly config: AppConfig,
     private readonly options: BatchConsumerOptions,
   ) {
+    const sessionTimeoutMs = config.runs.consumerSessionTimeoutMs;
     this.consumer = kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: options.sessionTimeoutMs,
-      heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
+      sessionTimeout: sessionTimeoutMs,
+      heartbeatInterval: Math.max(500, Math.floor(sessionTimeoutMs / 10)),
       maxWaitTimeInMs: 250,
       allowAutoTopicCreation: false,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
@@ -47,10 +48,11 @@ export class BatchConsumer {
 
   /** Connects and starts consuming; resolves before the group is joined (that takes seconds). */
   async start(): Promise<void> {
-    const { groupId, topics, logger, startupTimeoutMs } = this.options;
+    if (!this.config.runs.enabled) return; // RUNS_ENABLED=false: this replica consumes nothing
+    const { groupId, topics, logger } = this.options;
     await retryUntil(() => this.consumer.connect(), {
       what: `kafka: connecting consumer ${groupId}`,
-      deadlineMs: startupTimeoutMs,
+      deadlineMs: this.config.startupTimeoutMs,
       logger,
     });
     // From the beginning for a new group: every handler is idempotent, and starting at

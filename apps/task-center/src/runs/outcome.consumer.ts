@@ -34,25 +34,23 @@ export class OutcomeConsumer implements OnApplicationBootstrap, BeforeApplicatio
 
   constructor(
     @Inject(KAFKA) kafka: Kafka,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) config: AppConfig,
     private readonly store: RunStore,
     private readonly failures: AttemptFailures,
     private readonly timers: RunTimerLoop,
     private readonly workers: WorkerRegistry,
     @Optional() private readonly metrics?: MetricsService,
   ) {
-    this.consumer = new BatchConsumer(kafka, {
+    this.consumer = new BatchConsumer(kafka, config, {
       groupId: config.runs.resultsGroup,
       topics: [config.kafka.topics.results],
-      sessionTimeoutMs: config.runs.consumerSessionTimeoutMs,
-      startupTimeoutMs: config.startupTimeoutMs,
       logger: this.logger,
       handle: (messages) => this.handle(messages),
     });
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.runs.enabled) await this.consumer.start();
+    await this.consumer.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
