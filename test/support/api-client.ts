@@ -110,6 +110,10 @@ export class ApiClient {
     return res.SucIds;
   }
 
+  updateTask(taskid: string, fields: Record<string, unknown>): Promise<TaskView> {
+    return this.call<TaskView>('POST', '/v1/api/update-task', { body: { taskid, ...fields } });
+  }
+
   runNow(taskid: string): Promise<TaskView> {
     return this.call<TaskView>('POST', '/v1/api/run-task-now', { body: { taskid } });
   }

@@ -88,6 +88,7 @@ export const configSchema = z.object({
   DISPATCH_READAHEAD_MS: int(200, 60_000).default(2000),
   DISPATCH_MAX_BATCH: int(1, 10_000).default(1000),
   DISPATCH_MAX_LOADED: int(1000, 10_000_000).default(200_000),
+  DISPATCH_WRITE_BEHIND_MS: int(0, 60_000).default(2000),
   DISPATCH_REPLICA_ID: z.string().trim().min(1).max(200).optional(),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   RUNS_ENABLED: z.enum(['true', 'false']).default('true'),
@@ -139,6 +140,11 @@ export interface AppConfig {
     readAheadMs: number;
     maxBatch: number;
     maxLoaded: number;
+    /**
+     * How long the advances of a task that stays in memory may wait to be written, folded into
+     * one write; 0 writes every publish at once.
+     */
+    writeBehindMs: number;
     replicaId?: string;
   };
   /** Outcomes, redeliveries, dead letters, ack deadlines (apps/task-center/src/runs). */
@@ -208,6 +214,7 @@ export function toAppConfig(raw: Raw): AppConfig {
       readAheadMs: raw.DISPATCH_READAHEAD_MS,
       maxBatch: raw.DISPATCH_MAX_BATCH,
       maxLoaded: raw.DISPATCH_MAX_LOADED,
+      writeBehindMs: raw.DISPATCH_WRITE_BEHIND_MS,
       ...(raw.DISPATCH_REPLICA_ID !== undefined && { replicaId: raw.DISPATCH_REPLICA_ID }),
     },
     runs: {

@@ -36,6 +36,7 @@ describe('loadConfig', () => {
         readAheadMs: 2000,
         maxBatch: 1000,
         maxLoaded: 200_000,
+        writeBehindMs: 2000,
       },
       runs: {
         enabled: true,

@@ -13,6 +13,7 @@ import { type Task } from '../tasks/task';
 import { scheduleOf } from '../tasks/task-definitions';
 import { TaskChangeLog } from '../tasks/task-change-log';
 import { bucketOf, BUCKET_MS, shardOf } from '../tasks/task-shard';
+import { advanced, combined, merged } from './advance';
 import { ConditionLog } from './condition-log';
 import { type Advance, DispatchStore, type FireRecord } from './dispatch.store';
 import { DueQueue } from './due-queue';
@@ -35,7 +36,31 @@ const RETRY_MAX_MS = 5000;
  * waits for the writes: a database slower than the fire rate slows dispatch down instead of
  * growing the queue of writes (and the memory it holds) without bound.
  */
-const MAX_PENDING_WRITES = 5000;
+const MAX_PENDING_WRITES = 20_000;
+/** How often advances held in memory are checked for being due to be written. */
+const WRITE_BEHIND_TICK_MS = 250;
+
+/**
+ * Publishes of one task that stays in memory, not written yet: folded into one advance
+ * (`advance.before` is what the database holds) and written `DISPATCH_WRITE_BEHIND_MS` after
+ * the first of them, or as soon as anything else needs the database copy to be current.
+ */
+interface HeldAdvance {
+  advance: Advance;
+  /** The in-memory state it leads to: the next publish of the task is planned from it. */
+  latest: Task;
+  since: number;
+}
+
+/** One write-back in the queue. */
+interface QueuedWrite {
+  done: Promise<void>;
+  /**
+   * Earliest bucket a task of this write was moved to while leaving memory: a read of that
+   * bucket must wait for the write. Infinity when none did.
+   */
+  leavingBucket: number;
+}
 
 interface ShardState {
   /** Last bucket (second) of this shard whose tasks are loaded; -1 before the first catch-up. */
@@ -71,7 +96,13 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   private retryDelay = 0;
   /** Advances queued in `advances` and not written yet. */
   private pendingWrites = 0;
+  /** The write-back queue: writes run one after the other, each behind the previous one. */
   private advances: Promise<void> = Promise.resolve();
+  private readonly queuedWrites: QueuedWrite[] = [];
+  /** The newest queued write of each task, for readers of its database copy to wait on. */
+  private readonly writing = new Map<string, Promise<void>>();
+  /** Advances held in memory, oldest first (see HeldAdvance). */
+  private readonly held = new Map<string, HeldAdvance>();
   /** The in-memory state each advance moved its task to (see `unwritten`). */
   private readonly advancedTo = new WeakMap<Advance, Task>();
   /**
@@ -108,7 +139,9 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     this.intervals = [
       setInterval(() => void this.loadAhead(), LOAD_INTERVAL_MS),
       setInterval(() => void this.pollChanges(), CHANGE_POLL_MS),
+      setInterval(() => this.writeHeld(Date.now()), WRITE_BEHIND_TICK_MS),
     ];
+    this.metrics?.watchUnwritten(() => this.held.size + this.pendingWrites);
     this.leases.start(this);
     this.logger.log(
       `dispatching as ${this.leases.replicaId} over ${this.config.dispatch.shards} shards`,
@@ -122,6 +155,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     this.intervals.forEach(clearInterval);
     clearTimeout(this.timer);
     await Promise.all([this.draining, this.loading, this.polling]);
+    this.writeHeld(Infinity);
     await this.advances;
     await this.leases.stop();
     this.logger.log('dispatch stopped; leases released');
@@ -141,6 +175,9 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   async releasing(shard: number): Promise<void> {
     this.shards.delete(shard);
     await this.draining;
+    this.write(
+      [...this.held.values()].filter((h) => h.latest.shard === shard).map((h) => h.latest.id),
+    );
     await this.advances;
     for (const [id, task] of this.loaded) if (task.shard === shard) this.unload(id);
   }
@@ -160,7 +197,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     // The horizon is taken before: a task handed back to the database after this point is
     // due after it (see withinReach), and no read of this pass covers its bucket.
     const horizon = this.horizon();
-    await this.advances;
+    await this.writesInto(horizon);
     for (const [shard, state] of this.shards) {
       if (!this.running || this.loaded.size >= this.config.dispatch.maxLoaded) return;
       // Lease renewal is late (the database is slow or down): what we load now could not be
@@ -187,7 +224,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     if (!state) return;
     // As in loadAllShards: horizon first, then our advances, then the read.
     const horizon = this.horizon();
-    await this.advances;
+    await this.writesInto(horizon);
     if (this.shards.get(shard) !== state) return;
     const room = this.config.dispatch.maxLoaded - this.loaded.size;
     if (room <= 0) return;
@@ -200,8 +237,32 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     if (tasks.length >= room) state.loadedUntil = -1;
   }
 
+  /**
+   * Our own writes that a read of buckets up to `horizon` depends on: those that moved a task
+   * leaving memory into one of them. Tasks that stay in memory need no wait (a stale copy of
+   * one is due in a bucket already passed, and consider() keeps ours), nor completed ones.
+   */
+  private writesInto(horizon: number): Promise<void> {
+    for (let i = this.queuedWrites.length - 1; i >= 0; i--) {
+      const write = this.queuedWrites[i]!;
+      // Writes run in order: waiting for the newest one that matters waits for all before it.
+      if (write.leavingBucket <= horizon) return write.done;
+    }
+    return Promise.resolve();
+  }
+
   /** Takes a task read from the database into the heap, unless memory already knows better. */
-  private consider(task: Task): void {
+  private consider(read: Task): void {
+    let task = read;
+    const held = this.held.get(task.id);
+    if (held) {
+      // Our publishes since this copy are not written yet: ours is ahead.
+      if (task.version === held.advance.before.version) return;
+      // The API changed the task meanwhile: merge our publishes into its new state, here as
+      // the write (queued now) will in the database.
+      this.write([task.id]);
+      task = merged(task, held.advance) ?? task;
+    }
     const state = this.shards.get(task.shard);
     const known = this.loaded.get(task.id);
     if (known && known.version === task.version && (known.lastRunAt ?? 0) > (task.lastRunAt ?? 0)) {
@@ -264,27 +325,27 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
 
   /** Reloads every task the API changed since the last poll, so none fires from a stale copy. */
   private async applyChanges(): Promise<void> {
-    let settled = false;
     for (;;) {
       const change = await this.changes.entry(this.changeSeq + 1);
       if (change === undefined) return this.checkExpired();
-      if (!settled) {
-        // Once our own writes have landed, the database copy of a changed task is the truth.
-        await this.advances;
-        settled = true;
-      }
       if (change === 'all') await this.reloadAll();
       else {
         const mine = change.filter((id) =>
           this.shards.has(shardOf(id, this.config.dispatch.shards)),
         );
+        // Once our queued writes of these tasks have landed, their database copy is the truth
+        // (publishes held in memory are merged by consider()).
+        await Promise.all(mine.map((id) => this.writing.get(id)));
         const found = new Map((await this.store.byIds(mine)).map((t) => [t.id, t]));
         for (const id of mine) {
           // Not unloaded first: a task fired since our advances were awaited is ahead of this
           // copy, and consider() keeps ours unless the API changed it (a new version).
           const task = found.get(id);
           if (task) this.consider(task);
-          else this.unload(id);
+          else {
+            this.held.delete(id); // gone for good: nothing to write
+            this.unload(id);
+          }
         }
       }
       this.changeSeq++;
@@ -305,6 +366,8 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   private async reloadAll(): Promise<void> {
+    this.writeHeld(Infinity);
+    await this.advances;
     for (const id of [...this.loaded.keys()]) this.unload(id);
     for (const shard of this.shards.keys()) await this.catchUp(shard);
   }
@@ -346,7 +409,8 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
 
   private async drainLoop(): Promise<void> {
     while (this.running) {
-      if (this.pendingWrites >= MAX_PENDING_WRITES) await this.advances; // backpressure
+      // Backpressure: wait for the oldest writes until the queue is short enough again.
+      while (this.pendingWrites >= MAX_PENDING_WRITES) await this.queuedWrites[0]?.done;
       const now = Date.now();
       const ids = this.queue.popDue(now, this.config.dispatch.maxBatch);
       if (ids.length === 0) return;
@@ -381,8 +445,9 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
         // releasing() forgets the shard). Dropping the task from memory alone would lose it
         // for good if the renewal then succeeds: the read-ahead has passed its bucket, so
         // the shard is read again from the database, whose copy is the truth once our
-        // advances have landed.
+        // advances (the held ones written now) have landed.
         this.reread(task.shard);
+        this.write([id]);
         this.unload(id);
         continue;
       }
@@ -444,41 +509,81 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   /**
-   * Moves the fired tasks on in memory at once, and in the database in order behind any
-   * earlier batch (each write is conditional on the state the previous one left).
+   * Moves the fired tasks on in memory at once. A task that stays in memory holds its advance
+   * (folded with the next ones) for up to DISPATCH_WRITE_BEHIND_MS; one that leaves memory is
+   * written now, so the read-ahead finds it where it moved. Writes run in order, each
+   * conditional on the state the previous one left.
    */
   private afterPublish(batch: ReturnType<Dispatcher['plan']>): void {
     this.metrics?.firesPublished(batch.messages, Date.now());
+    const now: Advance[] = [];
+    let leavingBucket = Infinity;
     for (const advance of batch.advances) {
-      const { before } = advance;
-      const status =
-        advance.nextRunAt === null && advance.manualRuns.length === 0 ? 'completed' : before.status;
-      const pending =
-        advance.nextRunAt === null
-          ? advance.manualRuns
-          : [advance.nextRunAt, ...advance.manualRuns];
-      const dueAt = status === 'active' && pending.length > 0 ? Math.min(...pending) : null;
-      const next: Task = {
-        ...before,
-        status,
-        nextRunAt: advance.nextRunAt,
-        manualRuns: advance.manualRuns,
-        runCount: before.runCount + advance.fired,
-        lastRunAt: advance.lastRunAt,
-        dueAt,
-      };
-      this.advancedTo.set(advance, next);
-      const state = this.shards.get(before.shard);
-      if (dueAt !== null && state && this.withinReach(state, dueAt)) {
-        this.loaded.set(before.id, next);
-        this.queue.set(before.id, dueAt);
-      } else this.loaded.delete(before.id);
+      const id = advance.before.id;
+      const held = this.held.get(id);
+      let folded = advance;
+      if (held?.latest === advance.before) folded = combined(held.advance, advance);
+      else if (held) now.push(this.take(id)); // planned from another copy: keep them apart
+      const next = advanced(folded);
+      this.advancedTo.set(folded, next);
+      const state = this.shards.get(next.shard);
+      if (next.dueAt !== null && state && this.withinReach(state, next.dueAt)) {
+        this.loaded.set(id, next);
+        this.queue.set(id, next.dueAt);
+        if (this.config.dispatch.writeBehindMs > 0) {
+          const since = held?.latest === advance.before ? held.since : advance.now;
+          this.held.set(id, { advance: folded, latest: next, since });
+          continue;
+        }
+      } else {
+        this.loaded.delete(id);
+        if (next.dueAt !== null) leavingBucket = Math.min(leavingBucket, bucketOf(next.dueAt));
+      }
+      this.held.delete(id);
+      now.push(folded);
     }
-    const { advances, records } = batch;
+    this.enqueue(now, batch.records, leavingBucket);
+  }
+
+  /** Removes a task's held advance, to be written by the caller. */
+  private take(id: string): Advance {
+    const { advance } = this.held.get(id)!;
+    this.held.delete(id);
+    return advance;
+  }
+
+  /** Queues the held advances of these tasks (those that have one) for writing now. */
+  private write(ids: Iterable<string>): void {
+    const advances: Advance[] = [];
+    for (const id of ids) if (this.held.has(id)) advances.push(this.take(id));
+    this.enqueue(advances, [], Infinity);
+  }
+
+  /** Queues the held advances first held at or before `until` (Infinity: all of them). */
+  private writeHeld(until: number): void {
+    const cutoff = until - this.config.dispatch.writeBehindMs;
+    const due: string[] = [];
+    for (const [id, held] of this.held) {
+      if (held.since > cutoff) break; // held in order of `since`
+      due.push(id);
+    }
+    this.write(due);
+  }
+
+  private enqueue(advances: Advance[], records: FireRecord[], leavingBucket: number): void {
+    if (advances.length === 0 && records.length === 0) return;
     this.pendingWrites += advances.length;
-    this.advances = this.advances
+    const done = this.advances
       .then(() => this.writeBack(advances, records))
-      .finally(() => (this.pendingWrites -= advances.length));
+      .finally(() => {
+        this.pendingWrites -= advances.length;
+        this.queuedWrites.shift();
+        for (const a of advances)
+          if (this.writing.get(a.before.id) === done) this.writing.delete(a.before.id);
+      });
+    this.advances = done;
+    this.queuedWrites.push({ done, leavingBucket });
+    for (const a of advances) this.writing.set(a.before.id, done);
   }
 
   private async writeBack(advances: Advance[], records: FireRecord[]): Promise<void> {
@@ -508,6 +613,8 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     for (const advance of advances) {
       const next = this.advancedTo.get(advance);
       if (next) this.unwritten.add(next);
+      // Publishes held on top of it were planned from an unwritten state: re-published too.
+      this.held.delete(advance.before.id);
       this.unload(advance.before.id);
       this.reread(advance.before.shard);
     }

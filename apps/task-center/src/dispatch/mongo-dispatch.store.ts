@@ -8,6 +8,7 @@ import { dueFields, type TaskRecord, taskFromDoc } from '../tasks/task.mapper';
 import { TaskDoc } from '../tasks/task.schema';
 import { dueSlot } from '../tasks/task-shard';
 import { TaskWriteLocks } from '../tasks/task-write-locks';
+import { advanced, merged } from './advance';
 import { type Advance, DispatchStore, type FireRecord } from './dispatch.store';
 import { FireDoc } from './fire.schema';
 
@@ -56,7 +57,7 @@ export class MongoDispatchStore extends DispatchStore {
           next_run_at: a.before.nextRunAt,
           manual_runs: a.before.manualRuns,
         },
-        update: this.advanceUpdate(a.before, a.nextRunAt, a.manualRuns, a),
+        update: this.updateTo(advanced(a), a),
       },
     }));
     // A chunk at a time, each under its own locks: a lock is held for one small write only.
@@ -77,44 +78,28 @@ export class MongoDispatchStore extends DispatchStore {
     }
   }
 
-  private advanceUpdate(base: Task, nextRunAt: number | null, manualRuns: number[], a: Advance) {
-    const done = nextRunAt === null && manualRuns.length === 0;
-    const status = done && base.status === 'active' ? 'completed' : base.status;
+  /** The write that takes a task to `target`: run_count moves by the fires, the rest is set. */
+  private updateTo(target: Task, a: Advance) {
     return {
       $set: {
-        status,
-        next_run_at: nextRunAt,
-        manual_runs: manualRuns,
-        ...dueFields(base.shard, status, nextRunAt, manualRuns),
-        last_run_at: a.lastRunAt,
+        status: target.status,
+        next_run_at: target.nextRunAt,
+        manual_runs: target.manualRuns,
+        ...dueFields(target.shard, target.status, target.nextRunAt, target.manualRuns),
+        last_run_at: target.lastRunAt,
         updated_at: a.now,
       },
       $inc: { run_count: a.fired },
     };
   }
 
-  /**
-   * Applies one advance on top of whatever the task is now: the fires happened, so they
-   * count; our next slot stands unless the API rescheduled the task in between.
-   */
+  /** Applies one advance on top of whatever the task is now (see `merged`). */
   private async reconcile(a: Advance): Promise<void> {
-    const firedManual = new Set(a.before.manualRuns.filter((at) => !a.manualRuns.includes(at)));
     for (let attempt = 0; attempt < 5; attempt++) {
       const doc = await this.tasks.findById(a.before.id).lean<TaskRecord>();
-      if (!doc || doc.status === 'deleted') return;
-      const now = taskFromDoc(doc);
-      const applied = now.lastRunAt === a.lastRunAt && now.runCount >= a.before.runCount + a.fired;
-      if (applied) return;
-      // Same version (no API change) but already past our slot: another advance counted this
-      // slot, and ours was a re-publish of it (same message id). Counting it again would make
-      // run_count exceed the fires of the schedule.
-      const movedOn =
-        now.nextRunAt === null ||
-        (a.before.nextRunAt !== null && now.nextRunAt > a.before.nextRunAt);
-      if (doc.version === a.before.version && movedOn) return;
-      const rescheduled = now.nextRunAt !== a.before.nextRunAt;
-      const nextRunAt = rescheduled ? now.nextRunAt : a.nextRunAt;
-      const manualRuns = now.manualRuns.filter((at) => !firedManual.has(at));
+      if (!doc) return;
+      const target = merged(taskFromDoc(doc), a);
+      if (!target) return;
       const result = await this.tasks.updateOne(
         {
           _id: doc._id,
@@ -122,7 +107,7 @@ export class MongoDispatchStore extends DispatchStore {
           next_run_at: doc.next_run_at,
           manual_runs: doc.manual_runs,
         },
-        this.advanceUpdate(now, nextRunAt, manualRuns, a),
+        this.updateTo(target, a),
       );
       if (result.matchedCount === 1) return;
     }

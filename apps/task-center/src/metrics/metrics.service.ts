@@ -44,6 +44,7 @@ export class MetricsService {
   private readonly errors: Counter<'component'>;
   private readonly alerts: Counter<'kind'>;
   private tasksAt = 0;
+  private unwritten: (() => number) | undefined;
   private tasksRefresh: Promise<void> | undefined;
 
   constructor(
@@ -95,6 +96,12 @@ export class MetricsService {
       registers,
       collect: () => shards.set(this.leases?.owned().length ?? 0),
     });
+    const unwritten: Gauge = new Gauge({
+      name: 'task_center_dispatch_unwritten_advances',
+      help: 'Tasks published whose advance is not written to the database yet (held or queued)',
+      registers,
+      collect: () => unwritten.set(this.unwritten?.() ?? 0),
+    });
     this.errors = new Counter({
       name: 'task_center_errors_total',
       help: 'Errors talking to Kafka or MongoDB, by component',
@@ -107,6 +114,11 @@ export class MetricsService {
       labelNames: ['kind'],
       registers,
     });
+  }
+
+  /** Dispatcher hook: how many advances wait to be written, read at each scrape. */
+  watchUnwritten(count: () => number): void {
+    this.unwritten = count;
   }
 
   /** Lets another module (the alerts) see what the hooks report. */
