@@ -335,7 +335,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
         );
         // Once our queued writes of these tasks have landed, their database copy is the truth
         // (publishes held in memory are merged by consider()).
-        await Promise.all(mine.map((id) => this.writing.get(id)));
+        await Promise.all(mine.map((id) => this.writing.get(id) ?? Promise.resolve()));
         const found = new Map((await this.store.byIds(mine)).map((t) => [t.id, t]));
         for (const id of mine) {
           // Not unloaded first: a task fired since our advances were awaited is ahead of this
