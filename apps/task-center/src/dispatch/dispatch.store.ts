@@ -31,7 +31,7 @@ export abstract class DispatchStore {
   /** Current state of these tasks (any status); ids not found are left out. */
   abstract byIds(ids: string[]): Promise<Task[]>;
   /**
-   * Writes advances in one bulk. A task the API changed since it was loaded gets the
+   * Writes advances (at most one per task: their order does not matter) in bulk. A task the API changed since it was loaded gets the
    * advance merged into its new state instead (its fires still count).
    */
   abstract advance(advances: Advance[]): Promise<void>;

@@ -523,7 +523,8 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
       const held = this.held.get(id);
       let folded = advance;
       if (held?.latest === advance.before) folded = combined(held.advance, advance);
-      else if (held) now.push(this.take(id)); // planned from another copy: keep them apart
+      // Planned from another copy: written apart, before (one advance per task per write).
+      else if (held) this.enqueue([this.take(id)], [], Infinity);
       const next = advanced(folded);
       this.advancedTo.set(folded, next);
       const state = this.shards.get(next.shard);

@@ -60,22 +60,34 @@ export class MongoDispatchStore extends DispatchStore {
         update: this.updateTo(advanced(a), a),
       },
     }));
-    // A chunk at a time, each under its own locks: a lock is held for one small write only.
-    for (let i = 0; i < advances.length; i += MAX_BULK_OPS) {
-      const part = advances.slice(i, i + MAX_BULK_OPS);
-      await this.locks.withLocks(
-        part.map((a) => a.before.id),
-        async () => {
-          const result = await this.tasks.bulkWrite(ops.slice(i, i + MAX_BULK_OPS), {
-            ordered: false,
-          });
-          // Some tasks changed meanwhile (an API update, a run-now): merge those one by one.
-          if (result.matchedCount < part.length) {
-            for (const a of part) await this.reconcile(a);
-          }
-        },
-      );
-    }
+    // Small chunks, each under its own locks (a lock is held for one small write only), two
+    // at a time: FerretDB runs the statements of one command one after another, and two
+    // commands of half the size keep the same MAX_BULK_OPS statements in flight (measured on
+    // its PostgreSQL backend: ~550 updates/s one chunk of 16 at a time, ~720/s two of 8).
+    const size = MAX_BULK_OPS / 2;
+    const chunks: number[] = [];
+    for (let i = 0; i < advances.length; i += size) chunks.push(i);
+    let next = 0;
+    const writer = async () => {
+      while (next < chunks.length) {
+        const i = chunks[next++]!;
+        await this.writeChunk(advances.slice(i, i + size), ops.slice(i, i + size));
+      }
+    };
+    await Promise.all([writer(), writer()]);
+  }
+
+  private async writeChunk(part: Advance[], ops: AnyBulkWriteOperation<TaskDoc>[]) {
+    await this.locks.withLocks(
+      part.map((a) => a.before.id),
+      async () => {
+        const result = await this.tasks.bulkWrite(ops, { ordered: false });
+        // Some tasks changed meanwhile (an API update, a run-now): merge those one by one.
+        if (result.matchedCount < part.length) {
+          for (const a of part) await this.reconcile(a);
+        }
+      },
+    );
   }
 
   /** The write that takes a task to `target`: run_count moves by the fires, the rest is set. */
