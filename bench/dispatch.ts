@@ -28,6 +28,7 @@ import {
   describeMachine,
   dropDatabase,
   forEachConcurrent,
+  indexFerretdbPostgres,
   postJson,
   requireEnv,
   ROOT,
@@ -514,6 +515,7 @@ async function main() {
     ...topics,
   });
   try {
+    indexFerretdbPostgres(log);
     const joined = new Promise<void>((resolve) =>
       consumer.on(consumer.events.GROUP_JOIN, () => resolve()),
     );

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { type Agent, request } from 'node:http';
 import { cpus, totalmem } from 'node:os';
@@ -246,4 +246,17 @@ export function cpuMeter(roles: Record<string, number[]>) {
       return out;
     },
   };
+}
+
+/**
+ * On FerretDB's PostgreSQL backend, adds the GIN indexes without which every lookup is a
+ * sequential scan (stack/ferretdb-pg-indexes.sql). Call it once the task center has created
+ * its collections. Does nothing on other backends.
+ */
+export function indexFerretdbPostgres(log: (line: string) => void): void {
+  if (stackBackend() !== 'ferretdb-postgresql') return;
+  const out = execFileSync('bash', [join(ROOT, 'stack/ferretdb-pg-indexes.sh')], {
+    encoding: 'utf8',
+  });
+  log(out.trim());
 }

@@ -7,7 +7,8 @@
 #       - else `mongod` if it is on PATH (and STACK_MONGO_BACKEND is not set),
 #       - else FerretDB v1.24.2 with its SQLite handler (STACK_MONGO_BACKEND=sqlite, default)
 #         or its PostgreSQL handler on a private PostgreSQL cluster
-#         (STACK_MONGO_BACKEND=postgresql).
+#         (STACK_MONGO_BACKEND=postgresql), started with plan_cache_mode=force_custom_plan so
+#         that the GIN indexes of `npm run stack:pg-indexes` serve FerretDB's lookups.
 #
 # Idempotent: services that are already running (pid file alive + answering)
 # are reused. State lives in <repo>/.stack/ (git-ignored); downloaded Kafka jars
@@ -520,7 +521,7 @@ EOF
   else
     say "postgres: starting PostgreSQL on 127.0.0.1:$PG_PORT"
     if ! (cd "$PG_DIR" && "${SETSID[@]}" "${AS_PG[@]}" "$PG_BINDIR/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" \
-      -o "-p $PG_PORT" -w -t "$MONGO_TIMEOUT" start) >"$PG_DIR/pg_ctl.log" 2>&1 </dev/null 9>&-; then
+      -o "-p $PG_PORT -c plan_cache_mode=force_custom_plan" -w -t "$MONGO_TIMEOUT" start) >"$PG_DIR/pg_ctl.log" 2>&1 </dev/null 9>&-; then
       show_log "$PG_DIR/pg_ctl.log"
       show_log "$PG_DIR/postgres.log"
       die "PostgreSQL did not start within ${MONGO_TIMEOUT}s (see .stack/postgres/postgres.log)"
