@@ -204,14 +204,34 @@ export function stackProcesses(): Record<string, number[]> {
   } catch {
     return roles;
   }
+  // Only this checkout's stack (its state lives in <root>/.stack): another engineer's stack on
+  // the same machine is not ours to measure.
+  const own = `${ROOT}/.stack/`;
+  const postmasters = new Set<number>();
+  const children: { pid: number; parent: number }[] = [];
   for (const pid of pids) {
     const cmd = cmdlineOf(pid);
-    if (/(^|\/)ferretdb/.test(cmd.split(' ')[0] ?? '')) roles.ferretdb!.push(pid);
-    else if (/(^|\/)postgres(\s|$)|^postgres:/.test(cmd)) roles.postgres!.push(pid);
-    else if (/(^|\/)mongod\s/.test(cmd)) roles.mongod!.push(pid);
-    else if (cmd.includes('kafka.Kafka')) roles.kafka!.push(pid);
+    const exe = cmd.split(' ')[0] ?? '';
+    if (/(^|\/)ferretdb/.test(exe) && cmd.includes(own)) roles.ferretdb!.push(pid);
+    else if (/(^|\/)postgres(\s|$)/.test(cmd) && cmd.includes(own)) {
+      postmasters.add(pid);
+      roles.postgres!.push(pid);
+    } else if (/^postgres:/.test(cmd)) children.push({ pid, parent: parentOf(pid) });
+    else if (/(^|\/)mongod\s/.test(cmd) && cmd.includes(own)) roles.mongod!.push(pid);
+    else if (cmd.includes('kafka.Kafka') && cmd.includes(own)) roles.kafka!.push(pid);
   }
+  for (const { pid, parent } of children) if (postmasters.has(parent)) roles.postgres!.push(pid);
   return roles;
+}
+
+function parentOf(pid: number): number {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so split after ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return 0;
+  }
 }
 
 /**
