@@ -21,6 +21,7 @@ import * as hdr from 'hdr-histogram-js';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose, { Types } from 'mongoose';
 import { shardOf } from '../apps/task-center/src/tasks/task-shard';
+import { probeHotQueries, type QueryProbe } from './query-plans';
 import { newTaskToDoc } from '../apps/task-center/src/tasks/task.mapper';
 import {
   args,
@@ -500,6 +501,7 @@ async function main() {
   const results: RunResult[] = [];
   let scaleNote: string | undefined;
   const insertRates: Record<string, number> = {};
+  const queryPlans: Record<string, QueryProbe[]> = {};
 
   const stackAtStart = stackProcesses();
   log(`starting a task center (topics bench.dispatch.${stamp}.*, ${PARTITIONS} partitions)…`);
@@ -547,6 +549,7 @@ async function main() {
       const tasks = conn.db!.collection('tasks');
       log(`scale: inserting 10000 idle tasks (insertMany of ${opts.batch})…`);
       insertRates['10k'] = await insertIdle(tasks, 0, 10_000);
+      queryPlans['10k'] = await probeHotQueries(conn.db!);
       results.push(await sustained(env, 'sustained@10k', 10_000, first.createsPerSec));
       if (opts.stored > 10_000) {
         const estimateMin = (opts.stored - 10_000) / insertRates['10k'] / 60;
@@ -562,6 +565,7 @@ async function main() {
           log(`scale: ${scaleNote}`);
         } else {
           insertRates[count(opts.stored)] = await insertIdle(tasks, 10_000, opts.stored);
+          queryPlans[count(opts.stored)] = await probeHotQueries(conn.db!);
           const label = `sustained@${count(opts.stored)}`;
           results.push(await sustained(env, label, opts.stored, first.createsPerSec));
         }
@@ -624,6 +628,11 @@ async function main() {
         .map(([k, v]) => `${k}: ${v.toFixed(0)}`)
         .join(', ')}`,
     );
+  for (const [stored, probes] of Object.entries(queryPlans)) {
+    console.log(`\nhot queries with ${stored} stored (median of 15, then the server's plan):`);
+    for (const p of probes)
+      console.log(`  ${p.query.padEnd(28)} ${String(p.medianMs).padStart(7)} ms  ${p.plan}`);
+  }
   if (scaleNote) console.log(`scale:     ${scaleNote}`);
   if (!runScale) console.log(`\nscale:     not run (--quick without --scale)`);
   if (stackNote) console.log(`WARNING:   ${stackNote}`);
@@ -637,7 +646,7 @@ async function main() {
   );
   writeFileSync(
     file,
-    `${JSON.stringify({ date: new Date().toISOString(), machine, backend, options: opts, insertRates, scaleNote, stackNote, results }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), machine, backend, options: opts, insertRates, queryPlans, scaleNote, stackNote, results }, null, 2)}\n`,
   );
   console.log(`\nwritten:   ${file}`);
   const bad = results.some((r) => r.lost > 0 || r.duplicates > 0 || r.early > 0);

@@ -1,0 +1,96 @@
+/**
+ * How the dispatcher's hot lookups run on the server at hand: the plan the server reports
+ * (`explain`) and the median time of each, at the current collection size. MongoDB reports its
+ * winning plan (IXSCAN on due_slot_1 / the _id index, keys and documents examined); FerretDB's
+ * PostgreSQL backend reports the PostgreSQL plan of the SQL it runs (an index scan only with
+ * stack/ferretdb-pg-indexes.sql applied); FerretDB's SQLite backend reports no plan.
+ */
+import type mongoose from 'mongoose';
+
+type Db = mongoose.mongo.Db;
+type Doc = Record<string, unknown>;
+
+export interface QueryProbe {
+  query: string;
+  /** e.g. "IXSCAN due_slot_1 > FETCH (keys 3, docs 3, returned 3)" or "Bitmap Index Scan tasks_…_dueslot_gin". */
+  plan: string;
+  medianMs: number;
+}
+
+const SAMPLES = 15;
+
+/** Depth-first node names of a MongoDB winning plan or a PostgreSQL plan (FerretDB). */
+function planNodes(node: unknown, out: string[] = []): string[] {
+  if (!node || typeof node !== 'object') return out;
+  const n = node as Doc;
+  if (typeof n.stage === 'string') {
+    out.push(typeof n.indexName === 'string' ? `${n.stage} ${n.indexName}` : n.stage);
+    planNodes(n.inputStage, out);
+    for (const child of (n.inputStages as unknown[] | undefined) ?? []) planNodes(child, out);
+  } else if (typeof n['Node Type'] === 'string') {
+    const index = n['Index Name'] ?? n['Relation Name'];
+    out.push(typeof index === 'string' ? `${n['Node Type']} ${index}` : n['Node Type']);
+    for (const child of (n.Plans as unknown[] | undefined) ?? []) planNodes(child, out);
+  }
+  return out;
+}
+
+function describePlan(explained: Doc): string {
+  const planner = (explained.queryPlanner ?? {}) as Doc;
+  const root = planner.winningPlan ?? planner.Plan;
+  const nodes = planNodes(root);
+  if (nodes.length === 0) return 'no plan reported';
+  // MongoDB lists the leaf last (FETCH > IXSCAN): read it leaf first, as it runs.
+  const chain = (planner.winningPlan ? nodes.reverse() : nodes).join(' > ');
+  const stats = explained.executionStats as Doc | undefined;
+  if (!stats) return chain;
+  return `${chain} (keys ${String(stats.totalKeysExamined)}, docs ${String(stats.totalDocsExamined)}, returned ${String(stats.nReturned)})`;
+}
+
+async function medianMs(run: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const t0 = performance.now();
+    await run();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return Math.round(times[Math.floor(SAMPLES / 2)]! * 10) / 10;
+}
+
+/** The read-ahead's bucket lookup, a lookup by id and an update by id, on `tasks`. */
+export async function probeHotQueries(db: Db): Promise<QueryProbe[]> {
+  const tasks = db.collection<Doc>('tasks');
+  const sample = await tasks.findOne({ due_slot: { $ne: null } }, { projection: { due_slot: 1 } });
+  if (!sample) return [];
+  const { _id, due_slot: slot } = sample;
+  const explain = async (cmd: Doc) => {
+    try {
+      return describePlan(await db.command({ explain: cmd, verbosity: 'executionStats' }));
+    } catch (err) {
+      return `explain failed: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  };
+  return [
+    {
+      query: 'read-ahead find {due_slot}',
+      plan: await explain({ find: 'tasks', filter: { due_slot: slot } }),
+      medianMs: await medianMs(() => tasks.find({ due_slot: slot }).toArray()),
+    },
+    {
+      query: 'findOne {_id}',
+      plan: await explain({ find: 'tasks', filter: { _id } }),
+      medianMs: await medianMs(() => tasks.findOne({ _id })),
+    },
+    {
+      query: 'updateOne {_id, version}',
+      plan: await explain({
+        update: 'tasks',
+        updates: [{ q: { _id, version: 1 }, u: { $set: { probe: 1 } } }],
+      }),
+      medianMs: await medianMs(() =>
+        tasks.updateOne({ _id, version: 1 }, { $set: { probe: Date.now() } }),
+      ),
+    },
+  ];
+}
