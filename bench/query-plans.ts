@@ -6,6 +6,7 @@
  * stack/ferretdb-pg-indexes.sql applied); FerretDB's SQLite backend reports no plan.
  */
 import type mongoose from 'mongoose';
+import { explainedPlan } from '../apps/task-center/src/database/query-plan';
 
 type Db = mongoose.mongo.Db;
 type Doc = Record<string, unknown>;
@@ -19,32 +20,12 @@ export interface QueryProbe {
 
 const SAMPLES = 15;
 
-/** Depth-first node names of a MongoDB winning plan or a PostgreSQL plan (FerretDB). */
-function planNodes(node: unknown, out: string[] = []): string[] {
-  if (!node || typeof node !== 'object') return out;
-  const n = node as Doc;
-  if (typeof n.stage === 'string') {
-    out.push(typeof n.indexName === 'string' ? `${n.stage} ${n.indexName}` : n.stage);
-    planNodes(n.inputStage, out);
-    for (const child of (n.inputStages as unknown[] | undefined) ?? []) planNodes(child, out);
-  } else if (typeof n['Node Type'] === 'string') {
-    const index = n['Index Name'] ?? n['Relation Name'];
-    out.push(typeof index === 'string' ? `${n['Node Type']} ${index}` : n['Node Type']);
-    for (const child of (n.Plans as unknown[] | undefined) ?? []) planNodes(child, out);
-  }
-  return out;
-}
-
 function describePlan(explained: Doc): string {
-  const planner = (explained.queryPlanner ?? {}) as Doc;
-  const root = planner.winningPlan ?? planner.Plan;
-  const nodes = planNodes(root);
+  const nodes = explainedPlan(explained);
   if (nodes.length === 0) return 'no plan reported';
-  // MongoDB lists the leaf last (FETCH > IXSCAN): read it leaf first, as it runs.
-  const chain = (planner.winningPlan ? nodes.reverse() : nodes).join(' > ');
   const stats = explained.executionStats as Doc | undefined;
-  if (!stats) return chain;
-  return `${chain} (keys ${String(stats.totalKeysExamined)}, docs ${String(stats.totalDocsExamined)}, returned ${String(stats.nReturned)})`;
+  if (!stats) return nodes.join(' > ');
+  return `${nodes.join(' > ')} (keys ${String(stats.totalKeysExamined)}, docs ${String(stats.totalDocsExamined)}, returned ${String(stats.nReturned)})`;
 }
 
 async function medianMs(run: () => Promise<unknown>): Promise<number> {

@@ -3,6 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { retryUntil } from '../startup/retry-until';
 import { ConnectionWatchdog } from './connection-watchdog';
+import { FerretdbIndexCheck } from './ferretdb-index-check';
 import { connectionOptions, ping } from './mongo-connect';
 
 /**
@@ -25,7 +26,7 @@ import { connectionOptions, ping } from './mongo-connect';
       },
     }),
   ],
-  providers: [ConnectionWatchdog],
+  providers: [ConnectionWatchdog, FerretdbIndexCheck],
 })
 export class DatabaseModule {}
 
