@@ -19,17 +19,18 @@ import { Agent } from 'node:http';
 import { join } from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import { Kafka, logLevel } from 'kafkajs';
-import mongoose, { Types } from 'mongoose';
-import { shardOf } from '../apps/task-center/src/tasks/task-shard';
+import mongoose from 'mongoose';
 import { probeHotQueries, type QueryProbe } from './query-plans';
-import { newTaskToDoc } from '../apps/task-center/src/tasks/task.mapper';
 import {
   args,
+  countLabel as count,
   cpuMeter,
   describeMachine,
   dropDatabase,
   forEachConcurrent,
+  idleTaskDoc,
   indexFerretdbPostgres,
+  insertInBatches,
   postJson,
   requireEnv,
   ROOT,
@@ -37,7 +38,6 @@ import {
   stackProcesses,
   startCenter,
   stopCenter,
-  stripUndefined,
   withDatabase,
 } from './support';
 
@@ -66,7 +66,6 @@ const PARTITIONS = 6;
 const PROGRESS_EVERY = 50_000;
 /** Give up waiting for missing fires after this long without a new one. */
 const IDLE_GIVE_UP_MS = 15_000;
-const DAY_MS = 86_400_000;
 /** Passed to the center: a slot later than this is "missed" (fire_once keeps the first). */
 const MISFIRE_THRESHOLD_MS = 5000;
 
@@ -300,7 +299,6 @@ function summarize(
 }
 
 const fmt = (n: number | undefined) => (n === undefined ? '-' : String(n));
-const count = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n));
 
 function printTable(results: RunResult[]): void {
   const rows: [string, (r: RunResult) => string][] = [
@@ -441,42 +439,18 @@ async function burst(env: Env, storedIdle: number, createRate: number): Promise<
 }
 
 /** Inserts idle tasks (due in 30-31 days) exactly as the app stores them; resolves with docs/s. */
-async function insertIdle(
-  tasks: mongoose.mongo.Collection,
-  from: number,
-  to: number,
-): Promise<number> {
-  const started = performance.now();
+function insertIdle(tasks: mongoose.mongo.Collection, from: number, to: number): Promise<number> {
   const now = Date.now();
-  let nextProgress = Math.ceil((from + 1) / PROGRESS_EVERY) * PROGRESS_EVERY;
-  for (let i = from; i < to;) {
-    const docs = [];
-    for (const end = Math.min(to, i + opts.batch); i < end; i++) {
-      const _id = new Types.ObjectId();
-      const id = _id.toHexString();
-      const dueSec = Math.floor((now + 30 * DAY_MS + ((i * 7919) % DAY_MS)) / 1000);
-      const doc = newTaskToDoc(id, shardOf(id, SHARDS), {
-        name: `bench.dispatch.idle.${i % 100}`,
-        type: 1,
-        data: JSON.stringify({ i, pad: 'x'.repeat(64) }),
-        ack: false,
-        timezone: 'UTC',
-        misfire: 'fire_once',
-        startTime: dueSec,
-        status: 'active',
-        nextRunAt: dueSec * 1000,
-        createdAt: now,
-      });
-      docs.push(stripUndefined({ _id, ...doc }));
-    }
-    await tasks.insertMany(docs);
-    if (i >= nextProgress || i === to) {
-      const rate = (i - from) / ((performance.now() - started) / 1000);
-      log(`  inserted ${i} idle tasks (${rate.toFixed(0)}/s)`);
-      while (nextProgress <= i) nextProgress += PROGRESS_EVERY;
-    }
-  }
-  return (to - from) / ((performance.now() - started) / 1000);
+  return insertInBatches({
+    label: 'inserted idle tasks',
+    from,
+    to,
+    batch: opts.batch,
+    every: PROGRESS_EVERY,
+    make: (i) => idleTaskDoc(i, now, SHARDS, 'bench.dispatch'),
+    insert: (docs) => tasks.insertMany(docs),
+    log,
+  });
 }
 
 async function main() {

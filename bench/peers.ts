@@ -1,30 +1,54 @@
 /**
- * Task Center side by side with Agenda (MongoDB) and BullMQ job schedulers (Redis), same
+ * Task Center side by side with Agenda (MongoDB wire) and BullMQ job schedulers (Redis), same
  * machine, same workloads, each peer configured the way its docs recommend for low latency
- * (bench/peers/*.peer.ts say what and why).
+ * (bench/peers/*.peer.ts say what and why). Agenda and BullMQ run in their own node process
+ * each (bench/peers/child-peer.ts), our center from its production bundle.
  *
  *   npm run bench -- [--quick] [--runs 3] [--duration 120] [--burst 10000] [--creates 10000]
+ *                    [--scale-stored 1000000] [--scale-rate 1000] [--scale-base 10000]
+ *                    [--only steady,burst,scale,create] [--peers task-center,agenda,bullmq]
  *
  * Workloads (quick mode in brackets):
  *   steady  N repeating every-second schedules, N = 100 and 1,000 [100], `duration` s [20];
  *           lateness = handler start - the peer's own scheduled time of the fire.
  *   burst   `burst` one-shots [1,000] due in the same second; time until the last handler starts.
- *   scale   1,000,000 stored idle + 1,000 firing per second [not run].
+ *   scale   `scale-rate` every-second schedules measured like steady with `scale-base` and then
+ *           `scale-stored` idle schedules stored beside them [not run unless --scale-stored is
+ *           given]. Idle schedules are inserted once per size and peer, then reused by the runs.
  *   create  `creates` repeating schedules [1,000] through each peer's own API, per second.
  * Every number is the median of `runs` [1] runs, with min and max. Writes
- * docs/bench/peers-<date>.json and .md.
+ * docs/bench/peers[-quick]-<date>.{md,json} and -lateness.svg, -throughput.svg.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import * as hdr from 'hdr-histogram-js';
+import mongoose from 'mongoose';
 import * as prettier from 'prettier';
 import { AgendaPeer } from './peers/agenda.peer';
 import { BullmqPeer } from './peers/bullmq.peer';
-import { type Peer, type PeerMemory } from './peers/peer';
+import { latenessChart, throughputChart } from './peers/charts';
+import { ChildPeer } from './peers/child-peer';
+import { mongoBackendMiB, type Peer, type PeerMemory } from './peers/peer';
+import {
+  CURVE,
+  headlineRatios,
+  markdownTable,
+  type Percentiles,
+  type RunResult,
+  summarize,
+} from './peers/report';
 import { TaskCenterPeer } from './peers/task-center.peer';
-import mongoose from 'mongoose';
-import { args, describeMachine, requireEnv, ROOT, stackBackend, withDatabase } from './support';
+import {
+  args,
+  countLabel,
+  describeMachine,
+  indexFerretdbPostgres,
+  requireEnv,
+  ROOT,
+  stackBackend,
+  withDatabase,
+} from './support';
 
 const opts = args({
   quick: false,
@@ -32,34 +56,51 @@ const opts = args({
   duration: 120,
   burst: 10_000,
   creates: 10_000,
+  /** Idle schedules stored for the large scale step (0: no scale workload). */
+  'scale-stored': 1_000_000,
+  /** Idle schedules stored for the small scale step, the baseline. */
+  'scale-base': 10_000,
+  /** Every-second schedules firing during the scale steps. */
+  'scale-rate': 1000,
+  /** A scale size is "cannot" for a peer when storing it would take longer (estimated). */
+  'max-insert-min': 60,
   /** Give up on missing fires this long after the last new one. */
   'idle-give-up': 15,
+  /** Comma-separated workloads to run (default: all). */
+  only: '',
+  /** Comma-separated systems to run (default: all). */
+  peers: '',
 });
+const scaleGiven = process.argv.includes('--scale-stored');
 if (opts.quick) {
   opts.runs = Math.min(opts.runs, 1);
   opts.duration = 20;
   opts.burst = 1000;
   opts.creates = 1000;
   opts['idle-give-up'] = 5;
+  // The scale workload alone takes longer than the 5 minutes --quick has: only on request.
+  if (!scaleGiven) opts['scale-stored'] = 0;
 }
 const STEADY_SIZES = opts.quick ? [100] : [100, 1000];
-const SCALE_STORED = 1_000_000;
+const WORKLOADS = opts.only ? opts.only.split(',') : ['steady', 'burst', 'scale', 'create'];
+const runs = (workload: string) => WORKLOADS.includes(workload);
 /** After the last expected slot, stop waiting for stragglers after this long at the latest. */
 const SETTLE_MAX_MS = opts.quick ? 30_000 : 300_000;
+/** Removing a workload's schedules: FerretDB 1.24 (PostgreSQL) can deadlock under Agenda (seen here). */
+const REMOVE_LIMIT_MS = 120_000;
+/** A scale step counts as "cannot" when fewer than this share of its fires started. */
+const SCALE_MIN_SHARE = 0.5;
 
-const log = (line: string) => process.stderr.write(`${line}\n`);
+const started = Date.now();
+const elapsed = () => {
+  const s = Math.round((Date.now() - started) / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+};
+const log = (line: string) => process.stderr.write(`[+${elapsed()}] ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const nextSecond = (ms: number) => Math.ceil(ms / 1000) * 1000;
 
 // ------------------------------------------------------------------ what the handlers report
-
-interface Percentiles {
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  max: number;
-}
 
 /** The fires one workload expects (keys x slots) and what the handlers reported. */
 class Tally {
@@ -117,13 +158,9 @@ class Tally {
 
   percentiles(): Percentiles {
     const h = this.lateness;
-    return {
-      p50: h.getValueAtPercentile(50),
-      p90: h.getValueAtPercentile(90),
-      p99: h.getValueAtPercentile(99),
-      p999: h.getValueAtPercentile(99.9),
-      max: h.maxValue,
-    };
+    return Object.fromEntries(
+      CURVE.map(([name, p]) => [name, p === 100 ? h.maxValue : h.getValueAtPercentile(p)]),
+    ) as Percentiles;
   }
 
   /**
@@ -174,30 +211,15 @@ class Router {
   };
 }
 
-// ------------------------------------------------------------------ results
+// ------------------------------------------------------------------ workloads
 
-interface RunResult {
-  peer: string;
-  workload: string;
-  /** Key prefix of the workload's schedules (routes late fires back to it). */
-  prefix?: string;
-  /** Handler starts that came after the workload stopped counting (not in the figures). */
-  afterCutOff?: number;
-  /** Set when the peer could not do the workload, or it was not run: the row says why. */
-  note?: string;
-  expected?: number;
-  received?: number;
-  lost?: number;
-  duplicates?: number;
-  unaligned?: number;
-  latenessMs?: Percentiles;
-  /** Burst: from the due second to the first / last handler start. */
-  firstMs?: number;
-  drainMs?: number;
-  /** Seconds between the end of the creates and the first slot (burst: the due second). */
-  leadS?: number;
-  createsPerSec?: number;
-  memory?: PeerMemory;
+/** Rejects with `what` when `promise` takes longer than `ms` (it keeps running). */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(what)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function keysFor(prefix: string, n: number): string[] {
@@ -213,9 +235,14 @@ function maxMemory(a: PeerMemory | undefined, b: PeerMemory): PeerMemory {
   };
 }
 
-async function steady(peer: Peer, router: Router, n: number, run: number): Promise<RunResult> {
-  const label = `steady ${n}`;
-  const prefix = `s${n}r${run}`;
+async function steady(
+  peer: Peer,
+  router: Router,
+  n: number,
+  run: number,
+  label = `steady ${n}`,
+  prefix = `s${n}r${run}`,
+): Promise<RunResult> {
   const keys = keysFor(prefix, n);
   // Room for the creates at >= 100/s; the window moves on if they take longer.
   const firstSlot = nextSecond(Date.now() + 5000 + n * 10);
@@ -241,7 +268,11 @@ async function steady(peer: Peer, router: Router, n: number, run: number): Promi
   const cutOff = await tally.settle(slots[slots.length - 1]!);
   log(`${peer.name} ${label}: ${tally.received}/${tally.expected} fires; removing schedules…`);
   // The window is measured; a failed removal is reported, not fatal (the schedules end anyway).
-  const removeError = await peer.removeRepeating(keys).then(
+  const removeError = await within(
+    peer.removeRepeating(keys),
+    REMOVE_LIMIT_MS,
+    'no answer in 2 min',
+  ).then(
     () => '',
     (err: unknown) => `removing the schedules failed: ${String(err).slice(0, 160)}`,
   );
@@ -260,6 +291,7 @@ async function steady(peer: Peer, router: Router, n: number, run: number): Promi
     duplicates: tally.duplicates,
     unaligned: tally.unaligned,
     ...(tally.received > 0 && { latenessMs: tally.percentiles() }),
+    firesPerSec: Math.round(tally.received / opts.duration),
     leadS,
     createsPerSec: Math.round(createsPerSec),
     memory,
@@ -307,6 +339,7 @@ async function burst(peer: Peer, router: Router, n: number, run: number): Promis
     ...(tally.received > 0 && {
       firstMs: tally.firstStart - dueAt,
       drainMs: tally.lastStart - dueAt,
+      firesPerSec: Math.round(tally.received / (Math.max(1, tally.lastStart - dueAt) / 1000)),
     }),
     leadS,
     createsPerSec: Math.round(createsPerSec),
@@ -336,159 +369,6 @@ async function create(peer: Peer, n: number, run: number): Promise<RunResult> {
   };
 }
 
-// ------------------------------------------------------------------ aggregation and output
-
-interface Summary {
-  peer: string;
-  workload: string;
-  runs: number;
-  notes: string[];
-  /** metric path -> [median, min, max] over the runs that have it */
-  metrics: Record<string, [number, number, number]>;
-}
-
-function flatten(r: RunResult): Record<string, number> {
-  const out: Record<string, number> = {};
-  const put = (k: string, v: number | undefined) => {
-    if (v !== undefined && Number.isFinite(v)) out[k] = v;
-  };
-  put('expected', r.expected);
-  put('received', r.received);
-  put('lost', r.lost);
-  put('duplicates', r.duplicates);
-  put('unaligned', r.unaligned);
-  for (const [k, v] of Object.entries(r.latenessMs ?? {})) put(`lateness.${k}`, v as number);
-  put('firstMs', r.firstMs);
-  put('drainMs', r.drainMs);
-  put('leadS', r.leadS);
-  put('createsPerSec', r.createsPerSec);
-  put('afterCutOff', r.afterCutOff);
-  put('rss.schedulerMiB', r.memory?.schedulerMiB);
-  put('rss.backendMiB', r.memory?.backendMiB);
-  put('rss.brokerMiB', r.memory?.brokerMiB);
-  return out;
-}
-
-function summarize(results: RunResult[]): Summary[] {
-  const groups = new Map<string, RunResult[]>();
-  for (const r of results) {
-    const k = `${r.peer}\u0000${r.workload}`;
-    groups.set(k, [...(groups.get(k) ?? []), r]);
-  }
-  return [...groups.values()].map((runs) => {
-    const flat = runs.map(flatten);
-    const names = [...new Set(flat.flatMap((f) => Object.keys(f)))];
-    const metrics: Summary['metrics'] = {};
-    for (const name of names) {
-      const values = flat
-        .map((f) => f[name])
-        .filter((v): v is number => v !== undefined)
-        .sort((a, b) => a - b);
-      metrics[name] = [values[Math.floor(values.length / 2)]!, values[0]!, values.at(-1)!];
-    }
-    return {
-      peer: runs[0]!.peer,
-      workload: runs[0]!.workload,
-      runs: runs.length,
-      notes: [...new Set(runs.map((r) => r.note).filter((n): n is string => !!n))],
-      metrics,
-    };
-  });
-}
-
-function ms(v: number): string {
-  return v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`;
-}
-
-/** "median" or "median (min–max)" when the runs differ. */
-function cell(s: Summary, name: string, format: (v: number) => string = String): string {
-  const m = s.metrics[name];
-  if (!m) return '-';
-  const [median, min, max] = m;
-  return min === max ? format(median) : `${format(median)} (${format(min)}–${format(max)})`;
-}
-
-function markdownTable(summaries: Summary[]): string {
-  const header = [
-    'workload',
-    'system',
-    'fires received / expected',
-    'lost',
-    'dup',
-    'late starts after cut-off',
-    'lateness p50',
-    'p90',
-    'p99',
-    'p99.9',
-    'max',
-    'burst last start',
-    'creates/s',
-    'RSS scheduler',
-    'RSS backend',
-  ];
-  const rows = summaries.map((s) => {
-    if (Object.keys(s.metrics).length === 0)
-      return [s.workload, s.peer, s.notes.join('; ') || '-', ...header.slice(3).map(() => '')];
-    const mib = (v: number) => `${v} MiB`;
-    const backend =
-      cell(s, 'rss.backendMiB', mib) +
-      (s.metrics['rss.brokerMiB'] ? ` + Kafka ${cell(s, 'rss.brokerMiB', mib)}` : '');
-    return [
-      s.workload + (s.notes.length ? ` (${s.notes.join('; ')})` : ''),
-      s.peer,
-      s.metrics.expected ? `${cell(s, 'received')} / ${cell(s, 'expected')}` : '-',
-      cell(s, 'lost'),
-      cell(s, 'duplicates'),
-      cell(s, 'afterCutOff'),
-      cell(s, 'lateness.p50', ms),
-      cell(s, 'lateness.p90', ms),
-      cell(s, 'lateness.p99', ms),
-      cell(s, 'lateness.p999', ms),
-      cell(s, 'lateness.max', ms),
-      cell(s, 'drainMs', ms),
-      cell(s, 'createsPerSec'),
-      cell(s, 'rss.schedulerMiB', mib),
-      s.metrics['rss.backendMiB'] ? backend : '-',
-    ];
-  });
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
-
-/** A hand-rolled horizontal bar chart of p99 lateness per system and workload (log scale). */
-function p99Chart(summaries: Summary[]): string {
-  const bars = summaries.filter((s) => s.metrics['lateness.p99']);
-  const rowH = 22;
-  const left = 190;
-  const width = 760;
-  const plotW = width - left - 90;
-  const height = bars.length * rowH + 50;
-  const maxV = Math.max(10, ...bars.map((s) => s.metrics['lateness.p99']![0]));
-  const x = (v: number) => (Math.log10(Math.max(1, v)) / Math.log10(maxV)) * plotW;
-  const colors: Record<string, string> = {
-    'task-center': '#2b6cb0',
-    agenda: '#c05621',
-    bullmq: '#2f855a',
-  };
-  const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-  const rects = bars.map((s, i) => {
-    const v = s.metrics['lateness.p99']![0];
-    const y = 30 + i * rowH;
-    return [
-      `<text x="${left - 8}" y="${y + 14}" text-anchor="end">${esc(`${s.workload} · ${s.peer}`)}</text>`,
-      `<rect x="${left}" y="${y + 3}" width="${Math.max(1, x(v)).toFixed(1)}" height="${rowH - 6}" fill="${colors[s.peer] ?? '#718096'}"/>`,
-      `<text x="${(left + Math.max(1, x(v)) + 6).toFixed(1)}" y="${y + 14}">${esc(ms(v))}</text>`,
-    ].join('');
-  });
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
-    `<text x="10" y="18" font-weight="bold">Lateness p99 (handler start − scheduled time), log scale; lower is better</text>`,
-    ...rects,
-    '</svg>',
-    '',
-  ].join('\n');
-}
-
 // ------------------------------------------------------------------ the bench
 
 /**
@@ -507,41 +387,197 @@ async function emptyDatabase(uri: string): Promise<void> {
   }
 }
 
+// ------------------------------------------------------------------ scale
+
+function scaleLabel(stored: number): string {
+  return `scale ${countLabel(stored)} stored + ${countLabel(opts['scale-rate'])}/s`;
+}
+
+/**
+ * The scale workload for one peer, in one session: stores `scale-base` idle schedules, measures
+ * `runs` times, stores up to `scale-stored`, measures again. Each size is stored once and
+ * reused by its runs. Once a size fails (fewer than half the fires started, no result in time,
+ * or storing would take too long) the larger sizes are rows saying "cannot" and why.
+ */
+async function scale(name: string, peer: Peer, results: RunResult[]): Promise<void> {
+  const sizes = [...new Set([opts['scale-base'], opts['scale-stored']])].filter((n) => n > 0);
+  const router = new Router();
+  // Creates, the window, the longest settle and the removal, with room to spare.
+  const stepLimitMs = (opts.duration + 60) * 1000 + SETTLE_MAX_MS + 600_000;
+  let cannot: string | undefined;
+  let insertRate = 0;
+  let stored = 0;
+  try {
+    await peer.setup(router.take);
+    indexFerretdbPostgres(log);
+    for (const size of sizes) {
+      const workload = scaleLabel(size);
+      const insertMin = insertRate > 0 ? (size - stored) / insertRate / 60 : 0;
+      if (!cannot && insertMin > opts['max-insert-min'])
+        cannot = `cannot: storing ${countLabel(size)} at the ${Math.round(insertRate)}/s measured would take ~${Math.round(insertMin)} min (--max-insert-min ${opts['max-insert-min']})`;
+      if (cannot) {
+        log(`${name} ${workload}: ${cannot}`);
+        results.push({ peer: name, workload, stored: size, note: cannot });
+        continue;
+      }
+      log(`${name} ${workload}: storing ${size - stored} more idle schedules…`);
+      const rate = await peer.storeIdle(size);
+      indexFerretdbPostgres(log); // the same GIN indexes for every peer's collections
+      if (rate > 0) insertRate = rate;
+      stored = size;
+      log(`${name} ${workload}: ${size} stored (${Math.round(rate)}/s)`);
+      for (let run = 1; run <= opts.runs && !cannot; run++) {
+        log(`— scale ${countLabel(size)}, run ${run}/${opts.runs}: ${name}`);
+        try {
+          const prefix = `x${countLabel(size)}r${run}`;
+          const r = await within(
+            steady(peer, router, opts['scale-rate'], run, workload, prefix),
+            stepLimitMs,
+            `no result within ${Math.round(stepLimitMs / 60_000)} min`,
+          );
+          r.stored = size;
+          if (run === 1 && rate > 0) r.insertPerSec = Math.round(rate);
+          if ((r.received ?? 0) < SCALE_MIN_SHARE * (r.expected ?? 0)) {
+            cannot = `cannot: with ${countLabel(size)} stored only ${r.received}/${r.expected} fires started (run ${run})`;
+            r.note = [r.note, cannot].filter(Boolean).join('; ');
+          }
+          results.push(r);
+        } catch (err) {
+          cannot = `cannot: ${(err instanceof Error ? err.message : String(err)).slice(0, 200)} (${countLabel(size)} stored, run ${run})`;
+          results.push({ peer: name, workload, stored: size, note: cannot });
+        }
+        if (cannot) log(`${name} ${workload}: ${cannot}`);
+      }
+    }
+  } catch (err) {
+    const note = `failed: ${(err instanceof Error ? err.message : String(err)).slice(0, 200)}`;
+    log(`${name} scale: ${note}`);
+    for (const size of sizes.filter((n) => n > stored || stored === 0))
+      results.push({ peer: name, workload: scaleLabel(size), stored: size, note });
+  } finally {
+    await peer.teardown().catch((err: unknown) => log(`${name}: teardown: ${String(err)}`));
+    countLateStarts(results, name, router);
+  }
+}
+
+// ------------------------------------------------------------------ the bench
+
+/** Handler starts after their workload's cut-off, per result of `peer`. */
+function countLateStarts(results: RunResult[], peer: string, router: Router): void {
+  for (const r of results)
+    if (r.peer === peer && r.prefix && router.late.has(r.prefix))
+      r.afterCutOff = router.late.get(r.prefix);
+}
+
+/**
+ * A rough duration of the run with these options, from the smoke timings on a 2-core machine:
+ * each steady window plus ~12 s of creates and settling plus ~20 ms per schedule (creates and
+ * our batched removal); a burst ~15 s plus ~6 ms per one-shot; creates at ~100/s on average (Agenda ~40/s)
+ * peer; idle schedules stored at ~6,000/s on average.
+ */
+function estimateSeconds(peers: number): { total: number; scale: number } {
+  const steadyS = (n: number) => opts.duration + 12 + n * 0.02;
+  const perRun =
+    5 +
+    (runs('steady') ? STEADY_SIZES.reduce((sum, n) => sum + steadyS(n), 0) : 0) +
+    (runs('burst') ? 15 + opts.burst * 0.006 : 0) +
+    (runs('create') ? opts.creates / 100 : 0);
+  const sizes = [...new Set([opts['scale-base'], opts['scale-stored']])].filter((n) => n > 0);
+  const scale =
+    runs('scale') && opts['scale-stored'] > 0
+      ? peers *
+        (10 + opts['scale-stored'] / 6000 + sizes.length * opts.runs * steadyS(opts['scale-rate']))
+      : 0;
+  return { total: peers * opts.runs * perRun + scale, scale };
+}
+
+const minutes = (s: number) =>
+  s >= 3600
+    ? `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`
+    : `${Math.round(s / 60)} min`;
+
+/** "FerretDB 1.24.2 (PostgreSQL 15 backend)": the server the stack runs, from buildInfo and the stack. */
+function mongoBackendName(machine: string): string {
+  const server = machine.slice(machine.lastIndexOf(', ') + 2);
+  const stack = stackBackend();
+  if (stack === 'ferretdb-postgresql') {
+    let version = '';
+    try {
+      version = ` ${readFileSync(join(ROOT, '.stack/postgres/data/PG_VERSION'), 'utf8').trim()}`;
+    } catch {
+      // not this repo's cluster
+    }
+    return `${server} (PostgreSQL${version} backend)`;
+  }
+  if (stack === 'ferretdb-sqlite') return `${server} (SQLite backend)`;
+  return server;
+}
+
+/** docs/bench/<base> that does not overwrite an earlier report of the same day. */
+function freeBase(dir: string, base: string): string {
+  for (let i = 1; ; i++) {
+    const candidate = i === 1 ? base : `${base}-${i}`;
+    if (!existsSync(join(dir, `${candidate}.md`))) return candidate;
+  }
+}
+
 async function main() {
-  const started = Date.now();
   const stamp = `${started}`;
   const baseUri = requireEnv('MONGODB_URI');
   const brokers = requireEnv('KAFKA_BROKERS').split(',');
   const machine = await describeMachine(withDatabase(baseUri, 'admin'));
-  const mongoBackend = stackBackend() ?? machine.slice(machine.lastIndexOf(', ') + 2);
+  const mongoBackend = mongoBackendName(machine);
   // Fails here, before anything runs, when redis-server is missing.
-  const bullmqBackend = new BullmqPeer().backend;
+  const bullmqDescription = new BullmqPeer();
+  const bullmqBackend = bullmqDescription.backend;
+  const makers: Record<string, (session: string) => Peer> = {
+    'task-center': (session) =>
+      new TaskCenterPeer({
+        mongoUri: withDatabase(baseUri, `bench_peers_tc_${stamp}_${session}`),
+        brokers,
+        stamp: `${stamp}-${session}`,
+        backend: mongoBackend,
+      }),
+    agenda: (session) => {
+      const uri = withDatabase(baseUri, `bench_peers_agenda_${stamp}_${session}`);
+      return new ChildPeer(new AgendaPeer(uri, mongoBackend), {
+        kind: 'agenda',
+        args: [uri, mongoBackend],
+        backendMiB: () => mongoBackendMiB(uri, ROOT),
+      });
+    },
+    bullmq: () => new ChildPeer(bullmqDescription, { kind: 'bullmq', args: [] }),
+  };
+  const names = opts.peers ? opts.peers.split(',') : Object.keys(makers);
+  for (const name of names) if (!makers[name]) throw new Error(`unknown peer ${name}`);
+  const emptySession = async (session: string) => {
+    for (const db of [
+      `bench_peers_tc_${stamp}_${session}`,
+      `bench_peers_agenda_${stamp}_${session}`,
+    ])
+      await emptyDatabase(withDatabase(baseUri, db)).catch((err: unknown) =>
+        log(`could not empty ${db}: ${String(err)}`),
+      );
+  };
   const results: RunResult[] = [];
   const settings: Record<string, { backend: string; settings: string[] }> = {};
+  const estimate = estimateSeconds(names.length);
+  // A peer that loses fires makes each of its workloads wait up to SETTLE_MAX_MS.
+  const lossyS =
+    (opts.runs * (STEADY_SIZES.length + 1 + (opts['scale-stored'] ? 1 : 0)) * SETTLE_MAX_MS) / 1000;
+  log(
+    `estimated duration: ~${minutes(estimate.total)}` +
+      (estimate.scale ? ` (scale ~${minutes(estimate.scale)} of it)` : '') +
+      `, up to ~${minutes(estimate.total + lossyS)} if one peer loses fires in every workload` +
+      `; ${names.join(', ')}; workloads ${WORKLOADS.join(', ')}; ${opts.runs} run(s)`,
+  );
 
-  for (let run = 1; run <= opts.runs; run++) {
-    const peers: [string, () => Peer, string?][] = [
-      [
-        'task-center',
-        () =>
-          new TaskCenterPeer({
-            mongoUri: withDatabase(baseUri, `bench_peers_tc_${stamp}_${run}`),
-            brokers,
-            stamp: `${stamp}-${run}`,
-            backend: mongoBackend,
-          }),
-      ],
-      [
-        'agenda',
-        () =>
-          new AgendaPeer(withDatabase(baseUri, `bench_peers_agenda_${stamp}_${run}`), mongoBackend),
-      ],
-      ['bullmq', () => new BullmqPeer()],
-    ];
-    for (const [name, make] of peers) {
+  const perRun = WORKLOADS.filter((w) => w !== 'scale');
+  for (let run = 1; run <= opts.runs && perRun.length > 0; run++) {
+    for (const name of names) {
       log(`— run ${run}/${opts.runs}: ${name}`);
       const router = new Router();
-      const peer = make();
+      const peer = makers[name]!(String(run));
       settings[name] = { backend: peer.backend, settings: peer.settings };
       // A failed workload is a row that says so; the next one still runs.
       const attempt = async (workload: string, fn: () => Promise<RunResult>) => {
@@ -555,54 +591,73 @@ async function main() {
       };
       try {
         await attempt('setup', async () => {
-          await peer.setup(router.take);
+          await within(peer.setup(router.take), REMOVE_LIMIT_MS, 'setup: no answer in 2 min');
+          indexFerretdbPostgres(log);
           return { peer: name, workload: 'setup' };
         });
         if (results.at(-1)?.note) continue;
         results.pop();
-        for (const n of STEADY_SIZES)
-          await attempt(`steady ${n}`, () => steady(peer, router, n, run));
-        await attempt(`burst ${opts.burst}`, () => burst(peer, router, opts.burst, run));
-        results.push({
-          peer: name,
-          workload: `scale ${SCALE_STORED / 1e6}M stored + 1k/s`,
-          note: opts.quick ? 'not run in --quick' : 'not implemented yet (issue 7, next session)',
-        });
-        await attempt(`create ${opts.creates}`, () => create(peer, opts.creates, run));
+        if (runs('steady'))
+          for (const n of STEADY_SIZES)
+            await attempt(`steady ${n}`, () => steady(peer, router, n, run));
+        if (runs('burst'))
+          await attempt(`burst ${opts.burst}`, () => burst(peer, router, opts.burst, run));
+        if (runs('create'))
+          await attempt(`create ${opts.creates}`, () => create(peer, opts.creates, run));
       } finally {
         await peer.teardown().catch((err: unknown) => log(`${name}: teardown: ${String(err)}`));
-        for (const r of results)
-          if (r.peer === name && r.prefix && router.late.has(r.prefix))
-            r.afterCutOff = router.late.get(r.prefix);
+        countLateStarts(results, name, router);
       }
     }
-    for (const db of [`bench_peers_tc_${stamp}_${run}`, `bench_peers_agenda_${stamp}_${run}`])
-      await emptyDatabase(withDatabase(baseUri, db)).catch((err: unknown) =>
-        log(`could not empty ${db}: ${String(err)}`),
-      );
+    await emptySession(String(run));
+  }
+
+  if (runs('scale') && opts['scale-stored'] > 0) {
+    for (const name of names) {
+      log(`— scale: ${name}`);
+      const peer = makers[name]!('scale');
+      settings[name] ??= { backend: peer.backend, settings: peer.settings };
+      await scale(name, peer, results);
+    }
+    await emptySession('scale');
+  } else if (runs('scale')) {
+    for (const name of names)
+      results.push({
+        peer: name,
+        workload: scaleLabel(1_000_000),
+        note: opts.quick
+          ? 'not run in --quick (add --scale-stored N)'
+          : 'not run (--scale-stored 0)',
+      });
   }
 
   const summaries = summarize(results);
-  const order = (s: Summary) =>
-    ['setup', 'steady', 'burst', 'scale', 'create'].findIndex((w) => s.workload.startsWith(w));
-  summaries.sort((a, b) => order(a) - order(b) || a.workload.localeCompare(b.workload));
   const durationS = Math.round((Date.now() - started) / 1000);
   const cpu = cpus();
+  const scaleText =
+    opts['scale-stored'] > 0 && runs('scale')
+      ? `, scale ${opts['scale-rate']}/s with ${countLabel(opts['scale-base'])} and ${countLabel(opts['scale-stored'])} stored`
+      : '';
   const header = [
     `machine:  ${cpu.length} cores (${cpu[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
-    `backends: task-center and agenda on ${mongoBackend} (Kafka between center and worker); bullmq on ${bullmqBackend}`,
-    `mode:     ${opts.quick ? 'QUICK smoke run (--quick), not the comparison' : 'full'}; ${opts.runs} run(s), median (min–max); steady ${STEADY_SIZES.join(' and ')} schedules x ${opts.duration} s, burst ${opts.burst}, create ${opts.creates}; took ${durationS} s`,
+    `backends: task-center and agenda on ${mongoBackend}, task-center also on Kafka (between center and worker); bullmq on ${bullmqBackend}`,
+    `mode:     ${opts.quick ? 'QUICK smoke run (--quick), not the comparison' : 'full'}; ${opts.runs} run(s), median (min–max); steady ${STEADY_SIZES.join(' and ')} schedules x ${opts.duration} s, burst ${opts.burst}, create ${opts.creates}${scaleText}`,
+    `took:     ${minutes(durationS)} (${durationS} s; estimated up front: ~${minutes(estimate.total)})`,
     `lateness: handler start − the scheduled time of the fire as each system records it (see settings)`,
-    `memory:   peak VmRSS; agenda and bullmq run inside the bench process, so their scheduler RSS includes the bench's bookkeeping`,
+    `memory:   peak during the workload; scheduler = VmRSS of the center (ours; its TaskWorker runs in the bench process) or of the peer's own node process (scheduler and handlers); backend = VmRSS of FerretDB/mongod + PSS of its PostgreSQL processes, or VmRSS of redis-server`,
   ];
   const table = markdownTable(summaries);
-  console.log(`\n${header.join('\n')}\n\n${table}\n`);
+  const ratios = headlineRatios(summaries);
+  console.log(`\n${header.join('\n')}\n\n${table}\n\nheadline ratios:\n${ratios.join('\n')}\n`);
   for (const [name, s] of Object.entries(settings))
     console.log(`${name} (${s.backend}):\n${s.settings.map((l) => `  - ${l}`).join('\n')}`);
 
   const dir = join(ROOT, 'docs/bench');
   mkdirSync(dir, { recursive: true });
-  const base = `peers-${opts.quick ? 'quick-' : ''}${new Date(started).toISOString().slice(0, 10)}`;
+  const base = freeBase(
+    dir,
+    `peers-${opts.quick ? 'quick-' : ''}${new Date(started).toISOString().slice(0, 10)}`,
+  );
   const json = {
     date: new Date(started).toISOString(),
     machine,
@@ -610,6 +665,7 @@ async function main() {
     bullmqBackend,
     options: opts,
     durationS,
+    estimateS: Math.round(estimate.total),
     settings,
     summaries,
     runs: results,
@@ -630,7 +686,17 @@ async function main() {
     '',
     table,
     '',
-    `![p99 lateness](${base}-p99.svg)`,
+    '## Headline ratios',
+    '',
+    'Computed from the medians above (ours = task-center; ×N = how many times better the leader is).',
+    '',
+    ...(ratios.length ? ratios : ['- nothing to compare']),
+    '',
+    '## Charts',
+    '',
+    `![lateness by percentile](${base}-lateness.svg)`,
+    '',
+    `![throughput per workload](${base}-throughput.svg)`,
     '',
     '## Settings',
     '',
@@ -640,10 +706,15 @@ async function main() {
       ...s.settings.map((l) => `- ${l}`),
       '',
     ]),
+    `Machine-readable: [${base}.json](${base}.json).`,
+    '',
   ].join('\n');
   await write(`${base}.md`, md);
-  writeFileSync(join(dir, `${base}-p99.svg`), p99Chart(summaries));
-  console.log(`\nwritten:  docs/bench/${base}.{md,json} and ${base}-p99.svg`);
+  writeFileSync(join(dir, `${base}-lateness.svg`), latenessChart(summaries));
+  writeFileSync(join(dir, `${base}-throughput.svg`), throughputChart(summaries));
+  console.log(
+    `\nwritten:  docs/bench/${base}.{md,json}, ${base}-lateness.svg, ${base}-throughput.svg`,
+  );
 }
 
 main().then(

@@ -4,19 +4,22 @@ import { type Agent, request } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import mongoose from 'mongoose';
+import mongoose, { Types } from 'mongoose';
+import { shardOf } from '../apps/task-center/src/tasks/task-shard';
+import { newTaskToDoc } from '../apps/task-center/src/tasks/task.mapper';
 
 export const ROOT = join(__dirname, '..');
 
-/** `--name value` / `--flag` arguments, with defaults. */
-export function args<T extends Record<string, number | boolean>>(defaults: T): T {
-  const out: Record<string, number | boolean> = { ...defaults };
+/** `--name value` / `--flag` arguments, with defaults (a string default takes the text as is). */
+export function args<T extends Record<string, number | boolean | string>>(defaults: T): T {
+  const out: Record<string, number | boolean | string> = { ...defaults };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i]!.replace(/^--/, '');
     if (!(key in defaults))
       throw new Error(`unknown option --${key}; options: ${Object.keys(defaults).join(', ')}`);
     if (typeof defaults[key] === 'boolean') out[key] = true;
+    else if (typeof defaults[key] === 'string') out[key] = argv[++i] ?? '';
     else out[key] = Number(argv[++i]);
   }
   return out as T;
@@ -279,4 +282,69 @@ export function indexFerretdbPostgres(log: (line: string) => void): void {
     encoding: 'utf8',
   });
   log(out.trim());
+}
+
+// ------------------------------------------------------------------ stored idle schedules (scale steps)
+
+const DAY_MS = 86_400_000;
+
+/** 1000 -> "1k", 1000000 -> "1M". */
+export function countLabel(n: number): string {
+  return n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n);
+}
+
+/**
+ * Inserts documents `from..to-1`, made by `make(i)`, `batch` at a time through `insert`,
+ * printing a progress line (count, rate, time left) every `every` documents; resolves with
+ * the documents per second.
+ */
+export async function insertInBatches<T>(options: {
+  label: string;
+  from: number;
+  to: number;
+  batch: number;
+  make: (i: number) => T;
+  insert: (docs: T[]) => Promise<unknown>;
+  log: (line: string) => void;
+  every?: number;
+}): Promise<number> {
+  const { label, from, to, batch, make, insert, log } = options;
+  const every = options.every ?? 50_000;
+  const started = performance.now();
+  let nextProgress = Math.ceil((from + 1) / every) * every;
+  for (let i = from; i < to;) {
+    const docs: T[] = [];
+    for (const end = Math.min(to, i + batch); i < end; i++) docs.push(make(i));
+    await insert(docs);
+    if (i >= nextProgress || i === to) {
+      const rate = (i - from) / ((performance.now() - started) / 1000);
+      const left = i === to ? '' : `, ~${Math.ceil((to - i) / rate / 60)} min left`;
+      log(`  ${label}: ${i}/${to} (${rate.toFixed(0)}/s${left})`);
+      while (nextProgress <= i) nextProgress += every;
+    }
+  }
+  return (to - from) / ((performance.now() - started) / 1000);
+}
+
+/**
+ * Task number `i` of a scale step: a one-shot due in 30-31 days, as the app's repository
+ * stores it (`newTaskToDoc`), with its `_id`; `now` is the same for the whole insert.
+ */
+export function idleTaskDoc(i: number, now: number, shards: number, prefix: string) {
+  const _id = new Types.ObjectId();
+  const id = _id.toHexString();
+  const dueSec = Math.floor((now + 30 * DAY_MS + ((i * 7919) % DAY_MS)) / 1000);
+  const doc = newTaskToDoc(id, shardOf(id, shards), {
+    name: `${prefix}.idle.${i % 100}`,
+    type: 1,
+    data: JSON.stringify({ i, pad: 'x'.repeat(64) }),
+    ack: false,
+    timezone: 'UTC',
+    misfire: 'fire_once',
+    startTime: dueSec,
+    status: 'active',
+    nextRunAt: dueSec * 1000,
+    createdAt: now,
+  });
+  return stripUndefined({ _id, ...doc });
 }

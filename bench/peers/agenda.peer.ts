@@ -1,10 +1,11 @@
 import { MongoBackend } from '@agendajs/mongo-backend';
 import { Agenda, Job } from 'agenda';
-import { ROOT } from '../support';
+import mongoose from 'mongoose';
+import { insertInBatches, ROOT } from '../support';
 import {
   type FireHook,
   mapConcurrent,
-  ownStackPids,
+  mongoBackendMiB,
   type Peer,
   type PeerMemory,
   rssMiB,
@@ -14,10 +15,15 @@ import {
 const CREATE_CONCURRENCY = 32;
 /** Upper bound of jobs running or locked at once: more than any workload has due together. */
 const UNLIMITED = 100_000;
+const COLLECTION = 'agendaJobs';
+/** Job documents per insertMany when storing idle jobs. */
+const IDLE_BATCH = 10_000;
+const DAY_MS = 86_400_000;
 
 /**
  * Agenda 6 with @agendajs/mongo-backend on the same MongoDB-wire server as the task center
- * (its own database). Handlers run in the bench process, as an Agenda worker would in an app.
+ * (its own database). Scheduler and handlers run together, as an Agenda worker would in an app
+ * (the bench runs this class in a child process: bench/peers/child-peer.ts).
  *
  * Seconds-level repeats: `every('1 second')` (a human interval) computes the next run as
  * *previous run start + 1 s*, so the schedule drifts by each fire's lateness and its slots are
@@ -37,8 +43,10 @@ export class AgendaPeer implements Peer {
     `maxConcurrency, defaultConcurrency, lockLimit, defaultLockLimit ${UNLIMITED} (defaults 20, 5, 0, 0): a burst must not wait for a concurrency slot; Agenda's docs raise these for many short jobs`,
     'repeating = create(name, data).startDate().endDate().repeatEvery("* * * * * *"); one-shot = schedule(date)',
     'default lockLifetime (10 min), ensureIndex on (the backend creates its find-and-lock index)',
+    'scale: idle jobs are a defined job name (so Agenda scans for them like for any job type) due in 30-31 days, inserted with insertMany as copies of a job Agenda saved itself (same fields), 10,000 per call',
   ];
   private agenda: Agenda | undefined;
+  private idleStored = 0;
   private originalRun: (() => Promise<void>) | undefined;
 
   constructor(
@@ -58,7 +66,7 @@ export class AgendaPeer implements Peer {
       return originalRun.call(this);
     };
     this.agenda = new Agenda({
-      backend: new MongoBackend({ address: this.mongoUri, collection: 'agendaJobs' }),
+      backend: new MongoBackend({ address: this.mongoUri, collection: COLLECTION }),
       processEvery: 1000,
       maxConcurrency: UNLIMITED,
       defaultConcurrency: UNLIMITED,
@@ -71,6 +79,7 @@ export class AgendaPeer implements Peer {
     };
     this.agenda.define('bench.peers.steady', handler);
     this.agenda.define('bench.peers.burst', handler);
+    this.agenda.define('bench.peers.idle', handler);
     await this.agenda.ready;
     await this.agenda.start();
   }
@@ -97,10 +106,46 @@ export class AgendaPeer implements Peer {
     });
   }
 
+  async storeIdle(total: number): Promise<number> {
+    if (total <= this.idleStored) return 0;
+    const now = Date.now();
+    const conn = await mongoose.createConnection(this.mongoUri).asPromise();
+    try {
+      const jobs = conn.db!.collection(COLLECTION);
+      // The first job is saved through Agenda and is the template: the copies have its fields.
+      if (this.idleStored === 0) {
+        await this.agenda!.create('bench.peers.idle', { key: 'idle:0' })
+          .schedule(new Date(now + 30 * DAY_MS))
+          .save();
+      }
+      const template = await jobs.findOne({ name: 'bench.peers.idle' });
+      if (!template) throw new Error('the template job was not found after save()');
+      const from = Math.max(this.idleStored, 1);
+      const rate = await insertInBatches({
+        label: 'agenda idle jobs',
+        from,
+        to: total,
+        batch: IDLE_BATCH,
+        make: (i) => ({
+          ...template,
+          _id: new mongoose.Types.ObjectId(),
+          data: { key: `idle:${i}` },
+          nextRunAt: new Date(now + 30 * DAY_MS + ((i * 7919) % DAY_MS)),
+        }),
+        insert: (docs) => jobs.insertMany(docs),
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      this.idleStored = total;
+      return rate;
+    } finally {
+      await conn.close();
+    }
+  }
+
   memory(): PeerMemory {
     return {
       schedulerMiB: rssMiB([process.pid]),
-      backendMiB: rssMiB(ownStackPids(this.mongoUri, ROOT).mongo),
+      backendMiB: mongoBackendMiB(this.mongoUri, ROOT),
     };
   }
 

@@ -1,5 +1,6 @@
 import { type ChildProcess } from 'node:child_process';
 import { type ConnectionOptions, Queue, Worker } from 'bullmq';
+import { insertInBatches } from '../support';
 import { startRedis, stopRedis, redisVersion } from './redis-server';
 import { type FireHook, mapConcurrent, type Peer, type PeerMemory, rssMiB } from './peer';
 
@@ -8,6 +9,9 @@ const QUEUE = 'bench-peers';
 const CREATE_CONCURRENCY = 32;
 /** Jobs per addBulk for one-shots. */
 const BULK = 1000;
+/** Jobs per addBulk (one MULTI pipeline) when storing idle jobs. */
+const IDLE_BULK = 5000;
+const DAY_MS = 86_400_000;
 
 interface BenchJob {
   key: string;
@@ -16,8 +20,9 @@ interface BenchJob {
 
 /**
  * BullMQ job schedulers on a throwaway redis-server started by the bench (loopback, no
- * persistence: BullMQ's docs ask for `maxmemory-policy noeviction`, Redis' default). Worker
- * in the bench process.
+ * persistence: BullMQ's docs ask for `maxmemory-policy noeviction`, Redis' default). Queue and
+ * Worker run together (the bench runs this class in a child process: bench/peers/child-peer.ts,
+ * so the redis-server is that process's child).
  *
  * Scheduled time of a fire: for a job scheduler's job, the slot (`nextMillis`) BullMQ computed
  * for this iteration, which it encodes in the job id (`repeat:<scheduler>:<millis>`). The
@@ -34,11 +39,13 @@ export class BullmqPeer implements Peer {
     'repeating = Queue.upsertJobScheduler(key, { every: 1000, startDate, endDate }): startDate on a whole second sets the phase (without it the first run is "now" and later runs keep that phase); one-shot = addBulk with delay',
     'removeOnComplete/removeOnFail: true (keeps Redis memory flat, as the docs recommend for high volume)',
     'redis-server --save "" --appendonly no, loopback, started by the bench',
+    'scale: idle schedules are delayed jobs due in 30-31 days in the same queue, added with addBulk (one MULTI per 5,000): the fastest way through its API; a job scheduler per idle schedule would store one delayed job each as well, plus its scheduler entry',
   ];
   private redis: ChildProcess | undefined;
   private connection: ConnectionOptions | undefined;
   private queue: Queue<BenchJob> | undefined;
   private worker: Worker<BenchJob> | undefined;
+  private idleStored = 0;
 
   constructor() {
     this.backend = `Redis ${redisVersion()}`;
@@ -92,6 +99,26 @@ export class BullmqPeer implements Peer {
         })),
       );
     }
+  }
+
+  async storeIdle(total: number): Promise<number> {
+    if (total <= this.idleStored) return 0;
+    const now = Date.now();
+    const rate = await insertInBatches({
+      label: 'bullmq idle jobs',
+      from: this.idleStored,
+      to: total,
+      batch: IDLE_BULK,
+      make: (i) => ({
+        name: 'bench.peers.idle',
+        data: { key: `idle:${i}` },
+        opts: { delay: 30 * DAY_MS + ((i * 7919) % DAY_MS) - (Date.now() - now) },
+      }),
+      insert: (jobs) => this.queue!.addBulk(jobs),
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    this.idleStored = total;
+    return rate;
   }
 
   memory(): PeerMemory {

@@ -5,9 +5,9 @@ export type FireHook = (key: string, scheduledAt: number, startedAt: number) => 
 
 /** Resident memory of the processes doing the scheduling, in MiB (Linux /proc only). */
 export interface PeerMemory {
-  /** The process that decides when a schedule is due (for in-process peers: the bench). */
+  /** The process that decides when a schedule is due and runs the handlers' side. */
   schedulerMiB: number;
-  /** The storage server(s) it depends on: FerretDB (+ Kafka for the task center), Redis. */
+  /** The storage server(s) it depends on: FerretDB (+ its PostgreSQL), or Redis. */
   backendMiB: number;
   /** The message broker between scheduler and workers, when there is one (Kafka). */
   brokerMiB?: number;
@@ -35,22 +35,50 @@ export interface Peer {
   removeRepeating(keys: string[]): Promise<void>;
   /** One-shots all due at `dueAt` (epoch ms, a whole second). */
   createOneShots(keys: string[], dueAt: number): Promise<void>;
+  /**
+   * Stores idle schedules (due in about a month, never firing during the bench) until `total`
+   * are stored, the fastest way that leaves them exactly as the peer's own API would; prints
+   * progress. Resolves with the documents per second of this call.
+   */
+  storeIdle(total: number): Promise<number>;
   memory(): PeerMemory;
   teardown(): Promise<void>;
 }
 
-/** VmRSS of the processes in MiB; 0 for processes that are gone. */
-export function rssMiB(pids: number[]): number {
+/** Sum of a `/proc/<pid>/<file>` kB field over the processes, in MiB; 0 for those gone. */
+function procMiB(pids: number[], file: string, field: string): number {
   let kib = 0;
   for (const pid of pids) {
     try {
-      const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(
+        readFileSync(`/proc/${pid}/${file}`, 'utf8'),
+      );
       kib += Number(match?.[1] ?? 0);
     } catch {
-      // exited
+      // exited, or not readable
     }
   }
   return Math.round(kib / 1024);
+}
+
+/** VmRSS of the processes in MiB; 0 for processes that are gone. */
+export function rssMiB(pids: number[]): number {
+  return procMiB(pids, 'status', 'VmRSS');
+}
+
+/** Proportional set size (shared pages split between their users) of the processes, in MiB. */
+function pssMiB(pids: number[]): number {
+  return procMiB(pids, 'smaps_rollup', 'Pss');
+}
+
+/**
+ * Memory of this stack's MongoDB-wire server: VmRSS of FerretDB or mongod, plus for FerretDB's
+ * PostgreSQL backend the PSS of all PostgreSQL processes (postmaster, its workers and one per
+ * connection: their RSS would count the shared buffers once per process).
+ */
+export function mongoBackendMiB(mongoUri: string, root: string): number {
+  const stack = ownStackPids(mongoUri, root);
+  return rssMiB(stack.mongo) + pssMiB(stack.postgres);
 }
 
 /** Runs `fn` over `items` with at most `concurrency` calls in flight. */
@@ -67,13 +95,19 @@ export async function mapConcurrent<T>(
 }
 
 /**
- * Pids of this repo's stack only: the MongoDB-wire server listening on `mongoUri`'s port and
- * the Kafka broker under `<root>/.stack/kafka`. Another engineer's stack on the same machine
- * (other ports, other directories) is not counted.
+ * Pids of this repo's stack only: the MongoDB-wire server listening on `mongoUri`'s port, the
+ * PostgreSQL cluster under `<root>/.stack/postgres` (postmaster and children) and the Kafka
+ * broker under `<root>/.stack/kafka`. Another engineer's stack on the same machine (other
+ * ports, other directories) is not counted.
  */
-export function ownStackPids(mongoUri: string, root: string): { mongo: number[]; kafka: number[] } {
+export function ownStackPids(
+  mongoUri: string,
+  root: string,
+): { mongo: number[]; postgres: number[]; kafka: number[] } {
   const port = new URL(mongoUri).port || '27017';
-  const out = { mongo: [] as number[], kafka: [] as number[] };
+  const out = { mongo: [] as number[], postgres: [] as number[], kafka: [] as number[] };
+  const parents = new Map<number, number>();
+  let postmaster = 0;
   let pids: number[] = [];
   try {
     pids = readdirSync('/proc')
@@ -90,10 +124,38 @@ export function ownStackPids(mongoUri: string, root: string): { mongo: number[];
       continue;
     }
     const exe = cmd.split(' ')[0] ?? '';
-    if (/(^|\/)(ferretdb|mongod)/.test(exe) && new RegExp(`[:= ]${port}( |$)`).test(cmd))
+    parents.set(pid, parentOf(pid));
+    if (/(^|\/)postgres$/.test(exe) && cmd.includes(`${root}/.stack/postgres/data`))
+      postmaster = pid;
+    else if (/(^|\/)(ferretdb|mongod)/.test(exe) && new RegExp(`[:= ]${port}( |$)`).test(cmd))
       out.mongo.push(pid);
     else if (cmd.includes('kafka.Kafka') && cmd.includes(`${root}/.stack/kafka`))
       out.kafka.push(pid);
   }
+  if (postmaster)
+    for (const [pid, parent] of parents)
+      if (pid === postmaster || parent === postmaster) out.postgres.push(pid);
   return out;
+}
+
+function parentOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the ")" of the command name: state, then ppid.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return 0;
+  }
+}
+
+/** Pids of the direct children of `pid` (e.g. the redis-server a peer process started). */
+export function childPids(pid: number): number[] {
+  try {
+    return readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number)
+      .filter((p) => parentOf(p) === pid);
+  } catch {
+    return [];
+  }
 }

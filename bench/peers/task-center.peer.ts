@@ -1,10 +1,12 @@
 import { type ChildProcess } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
 import { TaskCenterClient, TaskType, TaskWorker } from '../../libs/client/src';
-import { ROOT, startCenter, stopCenter } from '../support';
+import mongoose from 'mongoose';
+import { idleTaskDoc, insertInBatches, ROOT, startCenter, stopCenter } from '../support';
 import {
   type FireHook,
   mapConcurrent,
+  mongoBackendMiB,
   ownStackPids,
   type Peer,
   type PeerMemory,
@@ -12,6 +14,10 @@ import {
 } from './peer';
 
 const PARTITIONS = 6;
+/** The dispatcher's default, set explicitly: idle tasks are inserted with their shard. */
+const SHARDS = 16;
+/** Task documents per insertMany when storing idle tasks (as bench/dispatch.ts). */
+const IDLE_BATCH = 10_000;
 /** HTTP creates in flight, as in bench/create-tasks.ts. */
 const CREATE_CONCURRENCY = 32;
 
@@ -36,12 +42,14 @@ export class TaskCenterPeer implements Peer {
     `${PARTITIONS} partitions, dispatcher defaults, MISFIRE_THRESHOLD_S=5, RUNS_ENABLED=false (no run history: the other peers keep none either)`,
     'TaskWorker: concurrency 64 per partition, 6 partitions consumed concurrently',
     'repeating = loop task (type 2, loop_time 1 s, start_time/end_time); one-shot = type 1',
+    `scale: idle tasks are one-shots due in 30-31 days, inserted with insertMany exactly as the app's repository stores them (newTaskToDoc, ${SHARDS} shards), ${IDLE_BATCH.toLocaleString('en')} per call, as bench/dispatch.ts`,
   ];
   private center: ChildProcess | undefined;
   private client: TaskCenterClient | undefined;
   private worker: TaskWorker | undefined;
   private readonly ids = new Map<string, string>();
   private topics: string[] = [];
+  private idleStored = 0;
 
   constructor(private readonly opts: TaskCenterPeerOptions) {
     this.backend = `${opts.backend} + Kafka`;
@@ -57,6 +65,7 @@ export class TaskCenterPeer implements Peer {
       MONGODB_URI: this.opts.mongoUri,
       KAFKA_BROKERS: this.opts.brokers.join(','),
       KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
+      DISPATCH_SHARDS: String(SHARDS),
       MISFIRE_THRESHOLD_S: '5',
       RUNS_ENABLED: 'false',
       ...topics,
@@ -120,12 +129,33 @@ export class TaskCenterPeer implements Peer {
     }));
   }
 
+  async storeIdle(total: number): Promise<number> {
+    if (total <= this.idleStored) return 0;
+    const conn = await mongoose.createConnection(this.opts.mongoUri).asPromise();
+    try {
+      const tasks = conn.db!.collection('tasks');
+      const now = Date.now();
+      const rate = await insertInBatches({
+        label: 'task-center idle tasks',
+        from: this.idleStored,
+        to: total,
+        batch: IDLE_BATCH,
+        make: (i) => idleTaskDoc(i, now, SHARDS, 'bench.peers'),
+        insert: (docs) => tasks.insertMany(docs),
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      this.idleStored = total;
+      return rate;
+    } finally {
+      await conn.close();
+    }
+  }
+
   memory(): PeerMemory {
-    const stack = ownStackPids(this.opts.mongoUri, ROOT);
     return {
       schedulerMiB: rssMiB([this.center?.pid ?? 0]),
-      backendMiB: rssMiB(stack.mongo),
-      brokerMiB: rssMiB(stack.kafka),
+      backendMiB: mongoBackendMiB(this.opts.mongoUri, ROOT),
+      brokerMiB: rssMiB(ownStackPids(this.opts.mongoUri, ROOT).kafka),
     };
   }
 
