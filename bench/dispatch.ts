@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
+import { type AckLateness, ackLateness, scrapeBuckets } from './ack-lateness';
 import { probeHotQueries, type QueryProbe } from './query-plans';
 import {
   args,
@@ -248,6 +249,8 @@ interface RunResult {
   leadS?: number;
   latenessMs: Percentiles;
   planningMs: Percentiles;
+  /** Due → Kafka ack, from the center's own histogram (see ack-lateness.ts). */
+  ackMs?: AckLateness;
   cpuPercent?: Record<string, number>;
 }
 
@@ -314,6 +317,9 @@ function printTable(results: RunResult[]): void {
     ['  p99', (r) => fmt(r.latenessMs.p99)],
     ['  p99.9', (r) => fmt(r.latenessMs.p999)],
     ['  max', (r) => fmt(r.latenessMs.max)],
+    ['ack ms p50 (center histogram)', (r) => fmt(r.ackMs?.p50)],
+    ['  p99', (r) => fmt(r.ackMs?.p99)],
+    ['  acked <= 10 ms / 50 ms %', (r) => `${fmt(r.ackMs?.within10)}/${fmt(r.ackMs?.within50)}`],
     ['planning ms p50', (r) => fmt(r.planningMs.p50)],
     ['  p90', (r) => fmt(r.planningMs.p90)],
     ['  p99', (r) => fmt(r.planningMs.p99)],
@@ -515,16 +521,24 @@ async function main() {
     await sleep(2000);
     const env: Env = { url, agent, router, centerPid: child.pid ?? 0 };
 
-    const first = await sustained(env, 'sustained', 0, 300);
+    /** Runs a workload and adds the center's own due → ack lateness over it. */
+    const measured = async (run: () => Promise<RunResult>): Promise<RunResult> => {
+      const before = await scrapeBuckets(url);
+      const result = await run();
+      return { ...result, ackMs: ackLateness(before, await scrapeBuckets(url)) };
+    };
+    const first = await measured(() => sustained(env, 'sustained', 0, 300));
     results.push(first);
-    results.push(await burst(env, 0, first.createsPerSec));
+    results.push(await measured(() => burst(env, 0, first.createsPerSec)));
 
     if (runScale) {
       const tasks = conn.db!.collection('tasks');
       log(`scale: inserting 10000 idle tasks (insertMany of ${opts.batch})…`);
       insertRates['10k'] = await insertIdle(tasks, 0, 10_000);
       queryPlans['10k'] = await probeHotQueries(conn.db!);
-      results.push(await sustained(env, 'sustained@10k', 10_000, first.createsPerSec));
+      results.push(
+        await measured(() => sustained(env, 'sustained@10k', 10_000, first.createsPerSec)),
+      );
       if (opts.stored > 10_000) {
         const estimateMin = (opts.stored - 10_000) / insertRates['10k'] / 60;
         log(
@@ -541,7 +555,9 @@ async function main() {
           insertRates[count(opts.stored)] = await insertIdle(tasks, 10_000, opts.stored);
           queryPlans[count(opts.stored)] = await probeHotQueries(conn.db!);
           const label = `sustained@${count(opts.stored)}`;
-          results.push(await sustained(env, label, opts.stored, first.createsPerSec));
+          results.push(
+            await measured(() => sustained(env, label, opts.stored, first.createsPerSec)),
+          );
         }
       }
     }
