@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { FireHeader } from '@task-center/contracts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -9,6 +10,8 @@ import { TaskStatsReader } from './task-stats.reader';
 
 /** The task gauge is refreshed at most this often: each refresh scans the tasks collection. */
 export const TASKS_REFRESH_MS = 15_000;
+/** Longest a scrape waits for a task count in progress before answering with the last one. */
+const SCRAPE_WAIT_MS = 1000;
 
 /** The part of a published fire the metrics read: its headers. */
 export interface PublishedFire {
@@ -44,6 +47,7 @@ export class MetricsService {
   private readonly errors: Counter<'component'>;
   private readonly alerts: Counter<'kind'>;
   private tasksAt = 0;
+  private tasksTookMs = 0;
   private unwritten: (() => number) | undefined;
   private tasksRefresh: Promise<void> | undefined;
 
@@ -57,7 +61,7 @@ export class MetricsService {
     collectDefaultMetrics({ register: this.registry });
     const tasks: Gauge<'type' | 'status'> = new Gauge({
       name: 'task_center_tasks',
-      help: `Tasks by type and status (refreshed at most every ${TASKS_REFRESH_MS / 1000} s; a collection scan)`,
+      help: `Tasks by type and status (a collection scan: refreshed at most every ${TASKS_REFRESH_MS / 1000} s, less often when it is slow)`,
       labelNames: ['type', 'status'],
       registers,
       collect: () => this.refreshTasks(tasks),
@@ -178,17 +182,30 @@ export class MetricsService {
     }
   }
 
+  /**
+   * Counting tasks is a collection scan (seconds with a million tasks on FerretDB): a scrape
+   * waits for it at most SCRAPE_WAIT_MS and otherwise gets the previous counts, and a count
+   * runs at most every TASKS_REFRESH_MS or 20 times its own last duration, whichever is
+   * longer, so it never takes more than ~5% of the database's time.
+   */
   private refreshTasks(gauge: Gauge<'type' | 'status'>): Promise<void> {
-    if (Date.now() - this.tasksAt < TASKS_REFRESH_MS) return Promise.resolve();
-    this.tasksRefresh ??= this.stats
-      .countByTypeAndStatus()
-      .then((rows) => {
-        gauge.reset();
-        for (const r of rows) gauge.set({ type: String(r.type), status: r.status }, r.count);
-        this.tasksAt = Date.now();
-      })
-      .catch((err: unknown) => this.failed(err, 'mongo'))
-      .finally(() => (this.tasksRefresh = undefined));
-    return this.tasksRefresh;
+    const every = Math.max(TASKS_REFRESH_MS, 20 * this.tasksTookMs);
+    if (Date.now() - this.tasksAt < every) return Promise.resolve();
+    if (!this.tasksRefresh) {
+      const started = Date.now();
+      this.tasksRefresh = this.stats
+        .countByTypeAndStatus()
+        .then((rows) => {
+          gauge.reset();
+          for (const r of rows) gauge.set({ type: String(r.type), status: r.status }, r.count);
+        })
+        .catch((err: unknown) => this.failed(err, 'mongo'))
+        .finally(() => {
+          this.tasksTookMs = Date.now() - started;
+          this.tasksAt = Date.now();
+          this.tasksRefresh = undefined;
+        });
+    }
+    return Promise.race([this.tasksRefresh, delay(SCRAPE_WAIT_MS)]);
   }
 }
