@@ -20,7 +20,10 @@ export interface AckLateness {
 }
 
 export async function scrapeBuckets(baseUrl: string): Promise<Buckets> {
-  const res = await fetch(new URL('/metrics', baseUrl), { signal: AbortSignal.timeout(10_000) });
+  const url = new URL('/metrics', baseUrl);
+  // Only the histogram: the full page also counts the tasks, a collection scan.
+  url.searchParams.append('name[]', 'task_center_dispatch_lateness_seconds');
+  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
   const text = await res.text();
   const buckets: Buckets = new Map();
   for (const line of text.split('\n')) {

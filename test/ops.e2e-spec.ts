@@ -227,6 +227,16 @@ describe('operations: API keys, headers, metrics, alerts, readiness (real stack)
       expect(text).toMatch(/^task_center_tasks\{type="1",status="(active|completed)"\} \d+/m);
     });
 
+    it('serves only the metrics named with name[] (the lateness histogram without the task-count scan)', async () => {
+      const only = (
+        await authed(
+          '/metrics?name[]=task_center_dispatch_lateness_seconds&name[]=no_such_metric',
+        ).expect(200)
+      ).text;
+      expect(only).toMatch(/^task_center_dispatch_lateness_seconds_bucket\{le="0\.01"\} \d+/m);
+      expect(only).not.toMatch(/task_center_tasks|nodejs_eventloop_lag_seconds|no_such_metric/);
+    });
+
     it('POSTs a per-minute alert once per kind within ALERT_MIN_INTERVAL_S, after a retry', async () => {
       await waitFor('both names to count as over the threshold', async () => {
         const t = await metrics();

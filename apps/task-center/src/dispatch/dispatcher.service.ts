@@ -492,7 +492,9 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
 
   private async publish(messages: FireMessage[]): Promise<boolean> {
     try {
-      await this.publisher.publish(messages);
+      await this.publisher.publish(messages, (chunk) =>
+        this.metrics?.firesPublished(chunk, Date.now()),
+      );
       this.retryDelay = 0;
       this.conditions.ok('dispatch: publishing to Kafka');
       return true;
@@ -515,7 +517,6 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
    * conditional on the state the previous one left.
    */
   private afterPublish(batch: ReturnType<Dispatcher['plan']>): void {
-    this.metrics?.firesPublished(batch.messages, Date.now());
     const now: Advance[] = [];
     let leavingBucket = Infinity;
     for (const advance of batch.advances) {
