@@ -492,9 +492,8 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
 
   private async publish(messages: FireMessage[]): Promise<boolean> {
     try {
-      await this.publisher.publish(messages, (chunk) =>
-        this.metrics?.firesPublished(chunk, Date.now()),
-      );
+      await this.publisher.publish(messages);
+      this.metrics?.firesPublished(messages, Date.now());
       this.retryDelay = 0;
       this.conditions.ok('dispatch: publishing to Kafka');
       return true;
