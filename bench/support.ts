@@ -227,7 +227,8 @@ export function stackProcesses(): Record<string, number[]> {
   return roles;
 }
 
-function parentOf(pid: number): number {
+/** The parent pid of a process (Linux /proc); 0 when it is gone. */
+export function parentOf(pid: number): number {
   try {
     // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so split after ')'.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

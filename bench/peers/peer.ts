@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { parentOf } from '../support';
 
 /** Called by a peer's handler as its first statement: the slot it runs for and the time now. */
 export type FireHook = (key: string, scheduledAt: number, startedAt: number) => void;
@@ -136,16 +137,6 @@ export function ownStackPids(
     for (const [pid, parent] of parents)
       if (pid === postmaster || parent === postmaster) out.postgres.push(pid);
   return out;
-}
-
-function parentOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the ")" of the command name: state, then ppid.
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return 0;
-  }
 }
 
 /** Pids of the direct children of `pid` (e.g. the redis-server a peer process started). */
