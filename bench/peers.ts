@@ -66,6 +66,8 @@ const opts = args({
   'max-insert-min': 60,
   /** Give up on missing fires this long after the last new one. */
   'idle-give-up': 15,
+  /** Stop waiting for missing fires this many seconds after a workload's last slot (quick: 30). */
+  'settle-max': 300,
   /** Comma-separated workloads to run (default: all). */
   only: '',
   /** Comma-separated systems to run (default: all). */
@@ -85,7 +87,7 @@ const STEADY_SIZES = opts.quick ? [100] : [100, 1000];
 const WORKLOADS = opts.only ? opts.only.split(',') : ['steady', 'burst', 'scale', 'create'];
 const runs = (workload: string) => WORKLOADS.includes(workload);
 /** After the last expected slot, stop waiting for stragglers after this long at the latest. */
-const SETTLE_MAX_MS = opts.quick ? 30_000 : 300_000;
+const SETTLE_MAX_MS = (opts.quick ? Math.min(30, opts['settle-max']) : opts['settle-max']) * 1000;
 /** Removing a workload's schedules: FerretDB 1.24 (PostgreSQL) can deadlock under Agenda (seen here). */
 const REMOVE_LIMIT_MS = 120_000;
 /** A scale step counts as "cannot" when fewer than this share of its fires started. */
