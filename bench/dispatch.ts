@@ -32,6 +32,7 @@ import {
   idleTaskDoc,
   indexFerretdbPostgres,
   insertInBatches,
+  latencyHistogram,
   postJson,
   requireEnv,
   ROOT,
@@ -76,14 +77,6 @@ const nowSec = () => Math.floor(Date.now() / 1000);
 
 // ------------------------------------------------------------------ what the consumer sees
 
-function histogram(): hdr.Histogram {
-  return hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 3_600_000,
-    numberOfSignificantValueDigits: 3,
-  });
-}
-
 interface Percentiles {
   p50: number;
   p90: number;
@@ -107,8 +100,8 @@ class Workload {
   readonly ids = new Set<string>();
   /** message id -> times received */
   readonly received = new Map<string, number>();
-  readonly lateness = histogram();
-  readonly planning = histogram();
+  readonly lateness = latencyHistogram();
+  readonly planning = latencyHistogram();
   readonly perSecond = new Map<number, number>();
   /** task id -> [slot, publishedAt] of every fire received */
   readonly fires = new Map<string, [number, number][]>();

@@ -22,7 +22,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import * as hdr from 'hdr-histogram-js';
 import mongoose from 'mongoose';
 import * as prettier from 'prettier';
 import { AgendaPeer } from './peers/agenda.peer';
@@ -44,6 +43,7 @@ import {
   countLabel,
   describeMachine,
   indexFerretdbPostgres,
+  latencyHistogram,
   requireEnv,
   ROOT,
   stackBackend,
@@ -107,11 +107,7 @@ const nextSecond = (ms: number) => Math.ceil(ms / 1000) * 1000;
 /** The fires one workload expects (keys x slots) and what the handlers reported. */
 class Tally {
   private readonly seen = new Map<string, number>();
-  readonly lateness = hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 3_600_000,
-    numberOfSignificantValueDigits: 3,
-  });
+  readonly lateness = latencyHistogram();
   duplicates = 0;
   /** Fires for a slot outside the window (before it, or after it while being removed). */
   outside = 0;
@@ -156,6 +152,18 @@ class Tally {
     this.firstStart = Math.min(this.firstStart, startedAt);
     this.lastStart = Math.max(this.lastStart, startedAt);
     this.lastNewAt = Date.now();
+  }
+
+  /** What every workload's result row reports of its tally. */
+  counts() {
+    return {
+      expected: this.expected,
+      received: this.received,
+      lost: this.expected - this.received,
+      duplicates: this.duplicates,
+      unaligned: this.unaligned,
+      ...(this.received > 0 && { latenessMs: this.percentiles() }),
+    };
   }
 
   percentiles(): Percentiles {
@@ -287,12 +295,7 @@ async function steady(
     workload: label,
     prefix,
     ...(note && { note }),
-    expected: tally.expected,
-    received: tally.received,
-    lost: tally.expected - tally.received,
-    duplicates: tally.duplicates,
-    unaligned: tally.unaligned,
-    ...(tally.received > 0 && { latenessMs: tally.percentiles() }),
+    ...tally.counts(),
     firesPerSec: Math.round(tally.received / opts.duration),
     leadS,
     createsPerSec: Math.round(createsPerSec),
@@ -332,12 +335,7 @@ async function burst(peer: Peer, router: Router, n: number, run: number): Promis
         .filter(Boolean)
         .join('; '),
     }),
-    expected: tally.expected,
-    received: tally.received,
-    lost: tally.expected - tally.received,
-    duplicates: tally.duplicates,
-    unaligned: tally.unaligned,
-    ...(tally.received > 0 && { latenessMs: tally.percentiles() }),
+    ...tally.counts(),
     ...(tally.received > 0 && {
       firstMs: tally.firstStart - dueAt,
       drainMs: tally.lastStart - dueAt,
@@ -545,7 +543,7 @@ async function main() {
       return new ChildPeer(new AgendaPeer(uri, mongoBackend), {
         kind: 'agenda',
         args: [uri, mongoBackend],
-        backendMiB: () => mongoBackendMiB(uri, ROOT),
+        backendMiB: () => mongoBackendMiB(),
       });
     },
     bullmq: () => new ChildPeer(bullmqDescription, { kind: 'bullmq', args: [] }),

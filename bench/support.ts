@@ -4,6 +4,7 @@ import { type Agent, request } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import * as hdr from 'hdr-histogram-js';
 import mongoose, { Types } from 'mongoose';
 import { shardOf } from '../apps/task-center/src/tasks/task-shard';
 import { newTaskToDoc } from '../apps/task-center/src/tasks/task.mapper';
@@ -196,17 +197,21 @@ function cmdlineOf(pid: number): string {
   }
 }
 
-/** Processes of the local stack by role, found in /proc (Linux only; empty elsewhere). */
-export function stackProcesses(): Record<string, number[]> {
-  const roles: Record<string, number[]> = { ferretdb: [], postgres: [], mongod: [], kafka: [] };
-  let pids: number[] = [];
+/** Every pid in /proc (Linux only; empty elsewhere). */
+export function procPids(): number[] {
   try {
-    pids = readdirSync('/proc')
+    return readdirSync('/proc')
       .filter((name) => /^\d+$/.test(name))
       .map(Number);
   } catch {
-    return roles;
+    return [];
   }
+}
+
+/** Processes of the local stack by role, found in /proc (Linux only; empty elsewhere). */
+export function stackProcesses(): Record<string, number[]> {
+  const roles: Record<string, number[]> = { ferretdb: [], postgres: [], mongod: [], kafka: [] };
+  const pids = procPids();
   // Only this checkout's stack (its state lives in <root>/.stack): another engineer's stack on
   // the same machine is not ours to measure.
   const own = `${ROOT}/.stack/`;
@@ -348,4 +353,13 @@ export function idleTaskDoc(i: number, now: number, shards: number, prefix: stri
     createdAt: now,
   });
   return stripUndefined({ _id, ...doc });
+}
+
+/** A latency histogram in ms: 1 ms to 1 h, 3 significant digits (every lateness in the benches). */
+export function latencyHistogram(): hdr.Histogram {
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 3_600_000,
+    numberOfSignificantValueDigits: 3,
+  });
 }

@@ -1,7 +1,7 @@
 import { MongoBackend } from '@agendajs/mongo-backend';
 import { Agenda, Job } from 'agenda';
 import mongoose from 'mongoose';
-import { insertInBatches, ROOT } from '../support';
+import { insertInBatches } from '../support';
 import {
   type FireHook,
   mapConcurrent,
@@ -145,7 +145,7 @@ export class AgendaPeer implements Peer {
   memory(): PeerMemory {
     return {
       schedulerMiB: rssMiB([process.pid]),
-      backendMiB: mongoBackendMiB(this.mongoUri, ROOT),
+      backendMiB: mongoBackendMiB(),
     };
   }
 

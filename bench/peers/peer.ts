@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { parentOf } from '../support';
+import { readFileSync } from 'node:fs';
+import { parentOf, procPids, stackProcesses } from '../support';
 
 /** Called by a peer's handler as its first statement: the slot it runs for and the time now. */
 export type FireHook = (key: string, scheduledAt: number, startedAt: number) => void;
@@ -77,9 +77,9 @@ function pssMiB(pids: number[]): number {
  * PostgreSQL backend the PSS of all PostgreSQL processes (postmaster, its workers and one per
  * connection: their RSS would count the shared buffers once per process).
  */
-export function mongoBackendMiB(mongoUri: string, root: string): number {
-  const stack = ownStackPids(mongoUri, root);
-  return rssMiB(stack.mongo) + pssMiB(stack.postgres);
+export function mongoBackendMiB(): number {
+  const stack = stackProcesses();
+  return rssMiB([...stack.ferretdb!, ...stack.mongod!]) + pssMiB(stack.postgres!);
 }
 
 /** Runs `fn` over `items` with at most `concurrency` calls in flight. */
@@ -95,58 +95,7 @@ export async function mapConcurrent<T>(
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
-/**
- * Pids of this repo's stack only: the MongoDB-wire server listening on `mongoUri`'s port, the
- * PostgreSQL cluster under `<root>/.stack/postgres` (postmaster and children) and the Kafka
- * broker under `<root>/.stack/kafka`. Another engineer's stack on the same machine (other
- * ports, other directories) is not counted.
- */
-export function ownStackPids(
-  mongoUri: string,
-  root: string,
-): { mongo: number[]; postgres: number[]; kafka: number[] } {
-  const port = new URL(mongoUri).port || '27017';
-  const out = { mongo: [] as number[], postgres: [] as number[], kafka: [] as number[] };
-  const parents = new Map<number, number>();
-  let postmaster = 0;
-  let pids: number[] = [];
-  try {
-    pids = readdirSync('/proc')
-      .filter((name) => /^\d+$/.test(name))
-      .map(Number);
-  } catch {
-    return out;
-  }
-  for (const pid of pids) {
-    let cmd = '';
-    try {
-      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-    } catch {
-      continue;
-    }
-    const exe = cmd.split(' ')[0] ?? '';
-    parents.set(pid, parentOf(pid));
-    if (/(^|\/)postgres$/.test(exe) && cmd.includes(`${root}/.stack/postgres/data`))
-      postmaster = pid;
-    else if (/(^|\/)(ferretdb|mongod)/.test(exe) && new RegExp(`[:= ]${port}( |$)`).test(cmd))
-      out.mongo.push(pid);
-    else if (cmd.includes('kafka.Kafka') && cmd.includes(`${root}/.stack/kafka`))
-      out.kafka.push(pid);
-  }
-  if (postmaster)
-    for (const [pid, parent] of parents)
-      if (pid === postmaster || parent === postmaster) out.postgres.push(pid);
-  return out;
-}
-
 /** Pids of the direct children of `pid` (e.g. the redis-server a peer process started). */
 export function childPids(pid: number): number[] {
-  try {
-    return readdirSync('/proc')
-      .filter((name) => /^\d+$/.test(name))
-      .map(Number)
-      .filter((p) => parentOf(p) === pid);
-  } catch {
-    return [];
-  }
+  return procPids().filter((p) => parentOf(p) === pid);
 }

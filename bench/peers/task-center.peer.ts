@@ -2,12 +2,11 @@ import { type ChildProcess } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
 import { TaskCenterClient, TaskType, TaskWorker } from '../../libs/client/src';
 import mongoose from 'mongoose';
-import { idleTaskDoc, insertInBatches, ROOT, startCenter, stopCenter } from '../support';
+import { idleTaskDoc, insertInBatches, stackProcesses, startCenter, stopCenter } from '../support';
 import {
   type FireHook,
   mapConcurrent,
   mongoBackendMiB,
-  ownStackPids,
   type Peer,
   type PeerMemory,
   rssMiB,
@@ -154,8 +153,8 @@ export class TaskCenterPeer implements Peer {
   memory(): PeerMemory {
     return {
       schedulerMiB: rssMiB([this.center?.pid ?? 0]),
-      backendMiB: mongoBackendMiB(this.opts.mongoUri, ROOT),
-      brokerMiB: rssMiB(ownStackPids(this.opts.mongoUri, ROOT).kafka),
+      backendMiB: mongoBackendMiB(),
+      brokerMiB: rssMiB(stackProcesses().kafka!),
     };
   }
 
