@@ -97,7 +97,6 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   /** Advances queued in `advances` and not written yet. */
   private pendingWrites = 0;
   /** The write-back queue: writes run one after the other, each behind the previous one. */
-  private advances: Promise<void> = Promise.resolve();
   private readonly queuedWrites: QueuedWrite[] = [];
   /** The newest queued write of each task, for readers of its database copy to wait on. */
   private readonly writing = new Map<string, Promise<void>>();
@@ -156,7 +155,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     clearTimeout(this.timer);
     await Promise.all([this.draining, this.loading, this.polling]);
     this.writeHeld(Infinity);
-    await this.advances;
+    await this.advances();
     await this.leases.stop();
     this.logger.log('dispatch stopped; leases released');
   }
@@ -178,7 +177,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     this.write(
       [...this.held.values()].filter((h) => h.latest.shard === shard).map((h) => h.latest.id),
     );
-    await this.advances;
+    await this.advances();
     for (const [id, task] of this.loaded) if (task.shard === shard) this.unload(id);
   }
 
@@ -367,7 +366,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
 
   private async reloadAll(): Promise<void> {
     this.writeHeld(Infinity);
-    await this.advances;
+    await this.advances();
     for (const id of [...this.loaded.keys()]) this.unload(id);
     for (const shard of this.shards.keys()) await this.catchUp(shard);
   }
@@ -521,8 +520,10 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     for (const advance of batch.advances) {
       const id = advance.before.id;
       const held = this.held.get(id);
+      // Planned from the state the held advance leads to: fold the two into one write.
+      const continues = held?.latest === advance.before;
       let folded = advance;
-      if (held?.latest === advance.before) folded = combined(held.advance, advance);
+      if (continues) folded = combined(held.advance, advance);
       // Planned from another copy: written apart, before (one advance per task per write).
       else if (held) this.enqueue([this.take(id)], [], Infinity);
       const next = advanced(folded);
@@ -532,7 +533,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
         this.loaded.set(id, next);
         this.queue.set(id, next.dueAt);
         if (this.config.dispatch.writeBehindMs > 0) {
-          const since = held?.latest === advance.before ? held.since : advance.now;
+          const since = continues ? held.since : advance.now;
           this.held.set(id, { advance: folded, latest: next, since });
           continue;
         }
@@ -571,10 +572,15 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     this.write(due);
   }
 
+  /** Settles once every write queued so far has landed (or failed). */
+  private advances(): Promise<void> {
+    return this.queuedWrites.at(-1)?.done ?? Promise.resolve();
+  }
+
   private enqueue(advances: Advance[], records: FireRecord[], leavingBucket: number): void {
     if (advances.length === 0 && records.length === 0) return;
     this.pendingWrites += advances.length;
-    const done = this.advances
+    const done = this.advances()
       .then(() => this.writeBack(advances, records))
       .finally(() => {
         this.pendingWrites -= advances.length;
@@ -582,7 +588,6 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
         for (const a of advances)
           if (this.writing.get(a.before.id) === done) this.writing.delete(a.before.id);
       });
-    this.advances = done;
     this.queuedWrites.push({ done, leavingBucket });
     for (const a of advances) this.writing.set(a.before.id, done);
   }
