@@ -6,13 +6,15 @@
  *
  *   npm run bench -- [--quick] [--runs 3] [--duration 120] [--burst 10000] [--creates 10000]
  *                    [--scale-stored 1000000] [--scale-rate 1000] [--scale-base 10000]
+ *                    [--scale-duration 60]
  *                    [--only steady,burst,scale,create] [--peers task-center,agenda,bullmq]
  *
  * Workloads (quick mode in brackets):
  *   steady  N repeating every-second schedules, N = 100 and 1,000 [100], `duration` s [20];
  *           lateness = handler start - the peer's own scheduled time of the fire.
  *   burst   `burst` one-shots [1,000] due in the same second; time until the last handler starts.
- *   scale   `scale-rate` every-second schedules measured like steady with `scale-base` and then
+ *   scale   `scale-rate` every-second schedules measured like steady (`scale-duration` s [20])
+ *           with `scale-base` and then
  *           `scale-stored` idle schedules stored beside them [not run unless --scale-stored is
  *           given]. Idle schedules are inserted once per size and peer, then reused by the runs.
  *   create  `creates` repeating schedules [1,000] through each peer's own API, per second.
@@ -62,6 +64,8 @@ const opts = args({
   'scale-base': 10_000,
   /** Every-second schedules firing during the scale steps. */
   'scale-rate': 1000,
+  /** Measured seconds of each scale step (6 steps per peer: 3 runs x 2 sizes). */
+  'scale-duration': 60,
   /** A scale size is "cannot" for a peer when storing it would take longer (estimated). */
   'max-insert-min': 60,
   /** Give up on missing fires this long after the last new one. */
@@ -77,6 +81,7 @@ const scaleGiven = process.argv.includes('--scale-stored');
 if (opts.quick) {
   opts.runs = Math.min(opts.runs, 1);
   opts.duration = 20;
+  opts['scale-duration'] = 20;
   opts.burst = 1000;
   opts.creates = 1000;
   opts['idle-give-up'] = 5;
@@ -252,11 +257,12 @@ async function steady(
   run: number,
   label = `steady ${n}`,
   prefix = `s${n}r${run}`,
+  seconds = opts.duration,
 ): Promise<RunResult> {
   const keys = keysFor(prefix, n);
   // Room for the creates at >= 100/s; the window moves on if they take longer.
   const firstSlot = nextSecond(Date.now() + 5000 + n * 10);
-  const scheduleEnd = firstSlot + (opts.duration + 60) * 1000;
+  const scheduleEnd = firstSlot + (seconds + 60) * 1000;
   log(`${peer.name} ${label}: creating ${n} every-second schedules…`);
   const t0 = performance.now();
   // The tally is opened after the window is known; fires before it are outside anyway.
@@ -264,11 +270,11 @@ async function steady(
   const createsPerSec = n / ((performance.now() - t0) / 1000);
   const windowStart = Math.max(firstSlot, nextSecond(Date.now() + 1000));
   const leadS = Math.round((firstSlot - Date.now()) / 100) / 10;
-  const slots = Array.from({ length: opts.duration }, (_, k) => windowStart + k * 1000);
+  const slots = Array.from({ length: seconds }, (_, k) => windowStart + k * 1000);
   const tally = new Tally(new Set(keys), slots);
   router.open(prefix, tally);
   log(
-    `${peer.name} ${label}: ${createsPerSec.toFixed(0)} creates/s; measuring ${opts.duration} s from ${new Date(windowStart).toISOString()}…`,
+    `${peer.name} ${label}: ${createsPerSec.toFixed(0)} creates/s; measuring ${seconds} s from ${new Date(windowStart).toISOString()}…`,
   );
   let memory: PeerMemory | undefined;
   while (Date.now() < slots[slots.length - 1]! + 1000) {
@@ -296,7 +302,7 @@ async function steady(
     prefix,
     ...(note && { note }),
     ...tally.counts(),
-    firesPerSec: Math.round(tally.received / opts.duration),
+    firesPerSec: Math.round(tally.received / seconds),
     leadS,
     createsPerSec: Math.round(createsPerSec),
     memory,
@@ -403,7 +409,7 @@ async function scale(name: string, peer: Peer, results: RunResult[]): Promise<vo
   const sizes = [...new Set([opts['scale-base'], opts['scale-stored']])].filter((n) => n > 0);
   const router = new Router();
   // Creates, the window, the longest settle and the removal, with room to spare.
-  const stepLimitMs = (opts.duration + 60) * 1000 + SETTLE_MAX_MS + 600_000;
+  const stepLimitMs = (opts['scale-duration'] + 60) * 1000 + SETTLE_MAX_MS + 600_000;
   let cannot: string | undefined;
   let insertRate = 0;
   let stored = 0;
@@ -431,7 +437,7 @@ async function scale(name: string, peer: Peer, results: RunResult[]): Promise<vo
         try {
           const prefix = `x${countLabel(size)}r${run}`;
           const r = await within(
-            steady(peer, router, opts['scale-rate'], run, workload, prefix),
+            steady(peer, router, opts['scale-rate'], run, workload, prefix, opts['scale-duration']),
             stepLimitMs,
             `no result within ${Math.round(stepLimitMs / 60_000)} min`,
           );
@@ -476,7 +482,7 @@ function countLateStarts(results: RunResult[], peer: string, router: Router): vo
  * peer; idle schedules stored at ~6,000/s on average.
  */
 function estimateSeconds(peers: number): { total: number; scale: number } {
-  const steadyS = (n: number) => opts.duration + 12 + n * 0.02;
+  const steadyS = (n: number, seconds = opts.duration) => seconds + 12 + n * 0.02;
   const perRun =
     5 +
     (runs('steady') ? STEADY_SIZES.reduce((sum, n) => sum + steadyS(n), 0) : 0) +
@@ -486,7 +492,9 @@ function estimateSeconds(peers: number): { total: number; scale: number } {
   const scale =
     runs('scale') && opts['scale-stored'] > 0
       ? peers *
-        (10 + opts['scale-stored'] / 6000 + sizes.length * opts.runs * steadyS(opts['scale-rate']))
+        (10 +
+          opts['scale-stored'] / 6000 +
+          sizes.length * opts.runs * steadyS(opts['scale-rate'], opts['scale-duration']))
       : 0;
   return { total: peers * opts.runs * perRun + scale, scale };
 }
@@ -636,7 +644,7 @@ async function main() {
   const cpu = cpus();
   const scaleText =
     opts['scale-stored'] > 0 && runs('scale')
-      ? `, scale ${opts['scale-rate']}/s with ${countLabel(opts['scale-base'])} and ${countLabel(opts['scale-stored'])} stored`
+      ? `, scale ${opts['scale-rate']}/s x ${opts['scale-duration']} s with ${countLabel(opts['scale-base'])} and ${countLabel(opts['scale-stored'])} stored`
       : '';
   const header = [
     `machine:  ${cpu.length} cores (${cpu[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,

@@ -21,7 +21,8 @@
 # Settings (environment):
 #   STACK_KAFKA_PORT (9092)  STACK_KAFKA_CONTROLLER_PORT (9093)  STACK_MONGO_PORT (27017)
 #   STACK_MONGO_BACKEND (sqlite | postgresql | mongod; default: mongod if on PATH, else sqlite)
-#   STACK_PG_PORT (54329)  STACK_PG_BINDIR (auto: /usr/lib/postgresql/<newest>/bin)
+#   STACK_PG_PORT (54329)  STACK_FERRETDB_PG_POOL (300: FerretDB's PostgreSQL connections)
+#   STACK_PG_BINDIR (auto: /usr/lib/postgresql/<newest>/bin)
 #   STACK_FERRETDB_DEBUG_PORT (28088, "-" disables FerretDB's debug HTTP listener)
 #   STACK_KAFKA_TIMEOUT / STACK_MONGO_TIMEOUT (60 seconds each)
 #   STACK_KAFKA_HEAP_OPTS ("-Xms256m -Xmx512m")  TASK_CENTER_CACHE  MONGODB_URI
@@ -45,6 +46,12 @@ KAFKA_PORT="${STACK_KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${STACK_KAFKA_CONTROLLER_PORT:-9093}"
 MONGO_PORT="${STACK_MONGO_PORT:-27017}"
 PG_PORT="${STACK_PG_PORT:-54329}"
+# FerretDB 1.24 (PostgreSQL) holds one pool connection per update while it waits for a second
+# one: with as many updates in flight as the pool has connections (its default: 50) it hangs
+# for good (seen under Agenda, whose MongoDB driver keeps up to 100 commands in flight). A pool
+# larger than any client's in-flight commands (drivers default to 100) keeps it moving.
+FERRETDB_PG_POOL="${STACK_FERRETDB_PG_POOL:-300}"
+PG_MAX_CONNECTIONS=$((FERRETDB_PG_POOL + 50))
 FERRETDB_DEBUG_PORT="${STACK_FERRETDB_DEBUG_PORT:-28088}"
 KAFKA_TIMEOUT="${STACK_KAFKA_TIMEOUT:-60}"
 MONGO_TIMEOUT="${STACK_MONGO_TIMEOUT:-60}"
@@ -498,7 +505,7 @@ start_postgres() {
 # Only 127.0.0.1 over TCP (port is passed with -p on start), trust auth (initdb --auth=trust).
 listen_addresses = '127.0.0.1'
 unix_socket_directories = ''
-max_connections = 200
+# max_connections is passed on the command line: FerretDB's pool + 50 (STACK_FERRETDB_PG_POOL)
 # Modest tuning for local benchmarks.
 shared_buffers = 256MB
 effective_cache_size = 1GB
@@ -521,7 +528,7 @@ EOF
   else
     say "postgres: starting PostgreSQL on 127.0.0.1:$PG_PORT"
     if ! (cd "$PG_DIR" && "${SETSID[@]}" "${AS_PG[@]}" "$PG_BINDIR/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" \
-      -o "-p $PG_PORT -c plan_cache_mode=force_custom_plan" -w -t "$MONGO_TIMEOUT" start) >"$PG_DIR/pg_ctl.log" 2>&1 </dev/null 9>&-; then
+      -o "-p $PG_PORT -c plan_cache_mode=force_custom_plan -c max_connections=$PG_MAX_CONNECTIONS" -w -t "$MONGO_TIMEOUT" start) >"$PG_DIR/pg_ctl.log" 2>&1 </dev/null 9>&-; then
       show_log "$PG_DIR/pg_ctl.log"
       show_log "$PG_DIR/postgres.log"
       die "PostgreSQL did not start within ${MONGO_TIMEOUT}s (see .stack/postgres/postgres.log)"
@@ -608,7 +615,8 @@ start_mongo() {
       fi
       if [[ $BACKEND == ferretdb-postgresql ]]; then
         start_postgres
-        args+=(--handler=postgresql --postgresql-url="postgres://postgres@127.0.0.1:$PG_PORT/ferretdb")
+        args+=(--handler=postgresql
+          --postgresql-url="postgres://postgres@127.0.0.1:$PG_PORT/ferretdb?pool_max_conns=$FERRETDB_PG_POOL")
       else
         args+=(--handler=sqlite --sqlite-url="file:$FERRET_DIR/sqlite/")
       fi
