@@ -7,7 +7,9 @@ ARG NODE_IMAGE=node:20-alpine
 # ---- build: full dependencies, webpack bundle in dist/apps/task-center/main.js
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
+# patches/: applied to node_modules by the postinstall script (patch-package)
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY nest-cli.json tsconfig*.json ./
 COPY apps ./apps
@@ -19,6 +21,7 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # the node images ship an unprivileged "node" user (uid 1000)
