@@ -11,6 +11,7 @@
  *   burst      `burst` one-shot tasks all due in the same second,
  *   scale      (--scale, on by default without --quick) idle tasks inserted directly up to
  *              10,000 and then `stored`, and the sustained workload again at each size.
+ * DISPATCH_* variables in the bench's environment reach the center (e.g. DISPATCH_PUBLISH_CHUNK=100).
  * Lateness = consumer receive time - tc-scheduled-at; planning lateness = tc-published-at -
  * tc-scheduled-at. Writes the results to bench/results/dispatch-<backend>-<date>.json.
  */
@@ -27,6 +28,7 @@ import {
   countLabel as count,
   cpuMeter,
   describeMachine,
+  dispatchSettings,
   dropDatabase,
   forEachConcurrent,
   idleTaskDoc,
@@ -72,6 +74,11 @@ const IDLE_GIVE_UP_MS = 15_000;
 const MISFIRE_THRESHOLD_MS = 5000;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+/** The dispatcher settings of this run: its defaults, or the DISPATCH_* passed on to it. */
+const settingsText = () => {
+  const set = Object.entries(dispatchSettings()).map(([k, v]) => `${k}=${v}`);
+  return set.length > 0 ? set.join(' ') : 'dispatcher defaults';
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const nowSec = () => Math.floor(Date.now() / 1000);
 
@@ -587,7 +594,7 @@ async function main() {
   console.log(`machine:   ${machine}`);
   console.log(`backend:   ${backend}`);
   console.log(
-    `setup:     ${PARTITIONS} partitions, ${SHARDS} shards, dispatcher defaults; ${opts.rate} loop tasks x ` +
+    `setup:     ${PARTITIONS} partitions, ${SHARDS} shards, ${settingsText()}; ${opts.rate} loop tasks x ` +
       `${opts.duration} s, burst of ${opts.burst}; consumer, center and stack share the machine`,
   );
   console.log(
@@ -629,7 +636,7 @@ async function main() {
   );
   writeFileSync(
     file,
-    `${JSON.stringify({ date: new Date().toISOString(), machine, backend, options: opts, insertRates, queryPlans, scaleNote, stackNote, results }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), machine, backend, options: opts, settings: dispatchSettings(), insertRates, queryPlans, scaleNote, stackNote, results }, null, 2)}\n`,
   );
   console.log(`\nwritten:   ${file}`);
   const bad = results.some((r) => r.lost > 0 || r.duplicates > 0 || r.early > 0);

@@ -66,6 +66,14 @@ export async function describeMachine(mongoUri: string): Promise<string> {
 }
 
 /** The task center as a separate process from its production bundle (npm run build). */
+/** DISPATCH_* settings in the bench's own environment, passed on to the centers it starts. */
+export function dispatchSettings(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env))
+    if (name.startsWith('DISPATCH_') && value !== undefined) out[name] = value;
+  return out;
+}
+
 export async function startCenter(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; url: string }> {
@@ -78,6 +86,7 @@ export async function startCenter(
       LOG_LEVEL: process.env.BENCH_CENTER_LOG_LEVEL ?? 'warn',
       HOST: '127.0.0.1',
       PORT: String(port),
+      ...dispatchSettings(),
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -17,7 +17,7 @@ import { advanced, combined, merged } from './advance';
 import { ConditionLog } from './condition-log';
 import { type Advance, DispatchStore, type FireRecord } from './dispatch.store';
 import { DueQueue } from './due-queue';
-import { type FireMessage, fireMessage, messageIdOf } from './fire-message';
+import { type FireMessage, fireMessage, messageIdOf, stampPublished } from './fire-message';
 import { FirePublisher } from './fire-publisher';
 import { type ShardOwner, ShardLeases } from './shard-leases';
 
@@ -30,6 +30,11 @@ const HEAD_CHECK_MS = 1000;
 /** Appends racing a poll can put head a little ahead of the entry just found missing. */
 const CHANGE_LOG_SLACK = 100;
 const RETRY_MIN_MS = 100;
+/**
+ * The loop wakes this long before a due time to plan the batch, then publishes it at the due
+ * time: the planning is not on the clock of the fires.
+ */
+const PREPARE_MS = 5;
 const RETRY_MAX_MS = 5000;
 /**
  * Fired tasks whose database write may still be queued before the loop stops publishing and
@@ -50,6 +55,22 @@ interface HeldAdvance {
   /** The in-memory state it leads to: the next publish of the task is planned from it. */
   latest: Task;
   since: number;
+}
+
+/** One task's part of a batch: its fires, and how it moves on once they are acknowledged. */
+interface Planned {
+  task: Task;
+  messages: FireMessage[];
+  records: FireRecord[];
+  advance: Advance;
+}
+
+/** Resolves at `at` (never before): a timer to the last millisecond, then the next turns. */
+async function sleepUntil(at: number): Promise<void> {
+  for (let left = at - Date.now(); left > 0; left = at - Date.now())
+    await new Promise((resolve) =>
+      left > 1 ? setTimeout(resolve, left - 1) : setImmediate(resolve),
+    );
 }
 
 /** One write-back in the queue. */
@@ -373,7 +394,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
 
   // ---------------------------------------------------------------- firing
 
-  /** Keeps one timer, set for the earliest due task. */
+  /** Keeps one timer, set PREPARE_MS before the earliest due task. */
   private arm(): void {
     if (!this.running) return;
     const due = this.queue.peek();
@@ -387,7 +408,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
         this.timerAt = Infinity;
         void this.drain();
       },
-      Math.max(0, next - Date.now()),
+      Math.max(0, next - PREPARE_MS - Date.now()),
     );
   }
 
@@ -406,32 +427,45 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     return this.draining;
   }
 
+  /**
+   * Fires what is due, a batch at a time: planned up to PREPARE_MS ahead of its due time,
+   * published at it (never before), in requests of DISPATCH_PUBLISH_CHUNK fires sent at once.
+   */
   private async drainLoop(): Promise<void> {
     while (this.running) {
       // Backpressure: wait for the oldest writes until the queue is short enough again.
       while (this.pendingWrites >= MAX_PENDING_WRITES) await this.queuedWrites[0]?.done;
-      const now = Date.now();
-      const ids = this.queue.popDue(now, this.config.dispatch.maxBatch);
-      if (ids.length === 0) return;
+      const due = this.queue.peek();
+      if (due === undefined || due > Date.now() + PREPARE_MS) return;
+      const at = Math.max(due, Date.now());
+      const planned = this.plan(this.queue.popDue(at, this.config.dispatch.maxBatch), at);
+      await sleepUntil(at);
       // A deleted or paused task must not fire once the API has answered: catch up first.
       await this.pollChanges();
-      const batch = this.plan(ids, Date.now());
-      if (batch.messages.length > 0 && !(await this.publish(batch.messages))) {
-        for (const task of batch.tasks)
-          if (task.dueAt !== null) this.queue.set(task.id, task.dueAt);
+      const sentAt = Date.now();
+      const ready: Planned[] = [];
+      for (const p of planned) {
+        // Changed meanwhile (consider() took a new copy, or it was unloaded): a new copy is
+        // back in the queue and planned again from there.
+        if (this.loaded.get(p.task.id) !== p.task) continue;
+        for (const m of p.messages) stampPublished(m, sentAt);
+        for (const r of p.records) r.publishedAt = sentAt;
+        ready.push(p);
+      }
+      if (!(await this.publishInChunks(ready))) {
         this.scheduleRetry();
         return;
       }
-      this.afterPublish(batch);
     }
   }
 
-  private plan(ids: string[], now: number) {
+  /**
+   * The fires of `ids` due by `now`, and how each task moves on once they are acknowledged.
+   * Tasks due later (changed under us) go back into the queue.
+   */
+  private plan(ids: string[], now: number): Planned[] {
     const { misfire } = this.config.tasks;
-    const tasks: Task[] = [];
-    const messages: FireMessage[] = [];
-    const records: FireRecord[] = [];
-    const advances: Advance[] = [];
+    const planned: Planned[] = [];
     for (const id of ids) {
       const task = this.loaded.get(id);
       if (!task || task.dueAt === null) continue;
@@ -464,6 +498,8 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
         ...regular.fires.map((at) => ({ at, manual: false })),
         ...manual.map((at) => ({ at, manual: true })),
       ];
+      const messages: FireMessage[] = [];
+      const records: FireRecord[] = [];
       for (const { at, manual: isManual } of fires) {
         messages.push(fireMessage(task, at, 1, now, this.config.kafka.topics.tasks));
         records.push({
@@ -476,31 +512,67 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
           manual: isManual,
         });
       }
-      tasks.push(task);
-      advances.push({
-        before: task,
-        nextRunAt: regular.nextRunAt,
-        manualRuns: task.manualRuns.filter((at) => at > now),
-        fired: regular.fires.length,
-        lastRunAt: fires.length > 0 ? now : (task.lastRunAt ?? now),
-        now,
+      planned.push({
+        task,
+        messages,
+        records,
+        advance: {
+          before: task,
+          nextRunAt: regular.nextRunAt,
+          manualRuns: task.manualRuns.filter((at) => at > now),
+          fired: regular.fires.length,
+          lastRunAt: fires.length > 0 ? now : (task.lastRunAt ?? now),
+          now,
+        },
       });
     }
-    return { tasks, messages, records, advances };
+    return planned;
   }
 
-  private async publish(messages: FireMessage[]): Promise<boolean> {
-    try {
-      await this.publisher.publish(messages);
-      this.metrics?.firesPublished(messages, Date.now());
+  /**
+   * Publishes planned tasks as requests of about DISPATCH_PUBLISH_CHUNK fires, all sent at
+   * once: Kafka acknowledges the first while later ones are still being encoded and written.
+   * A task's fires stay in one request (per-task order). Each part moves its tasks on as
+   * soon as it is acknowledged; a part that fails goes back into the queue (its tasks were
+   * not advanced, so a retry re-publishes them under the same message ids).
+   */
+  private async publishInChunks(planned: Planned[]): Promise<boolean> {
+    const parts: Planned[][] = [];
+    let size = 0;
+    for (const p of planned) {
+      if (parts.length === 0 || size >= this.config.dispatch.publishChunk) {
+        parts.push([]);
+        size = 0;
+      }
+      parts.at(-1)!.push(p);
+      size += p.messages.length;
+    }
+    const failures = await Promise.all(parts.map((part) => this.publishPart(part)));
+    const failure = failures.find((f) => f !== undefined);
+    if (failure === undefined) {
       this.retryDelay = 0;
       this.conditions.ok('dispatch: publishing to Kafka');
       return true;
-    } catch (err) {
-      this.conditions.fail('dispatch: publishing to Kafka', err);
-      this.metrics?.failed(err, 'kafka');
-      return false;
     }
+    this.conditions.fail('dispatch: publishing to Kafka', failure.error);
+    this.metrics?.failed(failure.error, 'kafka');
+    return false;
+  }
+
+  /** One request's worth: undefined once acknowledged and advanced, else why it failed. */
+  private async publishPart(part: Planned[]): Promise<{ error: unknown } | undefined> {
+    const messages = part.flatMap((p) => p.messages);
+    if (messages.length > 0) {
+      try {
+        await this.publisher.publish(messages);
+      } catch (error) {
+        for (const { task } of part) if (task.dueAt !== null) this.queue.set(task.id, task.dueAt);
+        return { error };
+      }
+      this.metrics?.firesPublished(messages, Date.now());
+    }
+    this.afterPublish(part);
+    return undefined;
   }
 
   private scheduleRetry(): void {
@@ -514,10 +586,10 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
    * written now, so the read-ahead finds it where it moved. Writes run in order, each
    * conditional on the state the previous one left.
    */
-  private afterPublish(batch: ReturnType<Dispatcher['plan']>): void {
+  private afterPublish(part: Planned[]): void {
     const now: Advance[] = [];
     let leavingBucket = Infinity;
-    for (const advance of batch.advances) {
+    for (const { advance } of part) {
       const id = advance.before.id;
       const held = this.held.get(id);
       // Planned from the state the held advance leads to: fold the two into one write.
@@ -544,7 +616,11 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
       this.held.delete(id);
       now.push(folded);
     }
-    this.enqueue(now, batch.records, leavingBucket);
+    this.enqueue(
+      now,
+      part.flatMap((p) => p.records),
+      leavingBucket,
+    );
   }
 
   /** Removes a task's held advance, to be written by the caller. */

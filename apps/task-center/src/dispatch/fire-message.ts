@@ -41,3 +41,9 @@ export function fireMessage(
     timestamp: String(publishedAt),
   };
 }
+
+/** Sets the publish time of a message planned ahead of it (header and record timestamp). */
+export function stampPublished(message: FireMessage, publishedAt: number): void {
+  message.headers[FireHeader.publishedAt] = String(publishedAt);
+  message.timestamp = String(publishedAt);
+}
