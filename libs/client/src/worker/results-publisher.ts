@@ -62,16 +62,20 @@ export class CoalescingSender {
   }
 }
 
-/** The worker's only writer: outcome and heartbeat events on the results topic. */
+/**
+ * The worker's only writer: outcome and heartbeat events on the results topic. Outcomes (one
+ * per run) are coalesced; a heartbeat (one every few seconds) goes on its own request, so a
+ * slow or failing one never holds outcomes back.
+ */
 export class ResultsPublisher {
-  private readonly sender: CoalescingSender;
+  private readonly outcomes: CoalescingSender;
 
   constructor(
-    producer: Producer,
-    topic: string,
+    private readonly producer: Producer,
+    private readonly topic: string,
     private readonly logger: WorkerLogger,
   ) {
-    this.sender = new CoalescingSender(producer, topic);
+    this.outcomes = new CoalescingSender(producer, topic);
   }
 
   /**
@@ -82,7 +86,7 @@ export class ResultsPublisher {
   async publishOutcome(event: FireOutcomeEvent, keepTrying: () => boolean): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.send(event, event.taskId);
+        await this.outcomes.send(message(event, event.taskId));
         if (attempt > 1)
           this.logger.log(`outcome of ${event.messageId} published (attempt ${attempt})`);
         return;
@@ -99,14 +103,14 @@ export class ResultsPublisher {
   }
 
   async publishHeartbeat(event: WorkerHeartbeatEvent): Promise<void> {
-    await this.send(event, event.worker.id);
-  }
-
-  private send(event: WorkerEvent, key: string): Promise<void> {
-    return this.sender.send({
-      key,
-      value: JSON.stringify(event),
-      headers: { [EVENT_KIND_HEADER]: event.kind },
+    await this.producer.send({
+      topic: this.topic,
+      acks: -1,
+      messages: [message(event, event.worker.id)],
     });
   }
+}
+
+function message(event: WorkerEvent, key: string): Message {
+  return { key, value: JSON.stringify(event), headers: { [EVENT_KIND_HEADER]: event.kind } };
 }
