@@ -11,7 +11,7 @@
  *   burst      `burst` one-shot tasks all due in the same second,
  *   scale      (--scale, on by default without --quick) idle tasks inserted directly up to
  *              10,000 and then `stored`, and the sustained workload again at each size.
- * DISPATCH_* variables in the bench's environment reach the center (e.g. DISPATCH_PUBLISH_CHUNK=100).
+ * DISPATCH_* variables in the bench's environment reach the center (e.g. DISPATCH_WRITE_BEHIND_MS=10000).
  * Lateness = consumer receive time - tc-scheduled-at; planning lateness = tc-published-at -
  * tc-scheduled-at. Writes the results to bench/results/dispatch-<backend>-<date>.json.
  */

@@ -78,7 +78,10 @@ export async function startCenter(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'dist/apps/task-center/main.js')], {
+  // e.g. BENCH_CENTER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the center.
+  const nodeArgs = (process.env.BENCH_CENTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const main = join(ROOT, 'dist/apps/task-center/main.js');
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',

@@ -13,14 +13,14 @@ import { isolatedConfig } from './support/stack';
 
 const TASKS = 100;
 const SLOTS = 6;
-/** Each second's 100 fires go out as 15 Kafka requests at once (DISPATCH_PUBLISH_CHUNK). */
-const CHUNK = 7;
+/** Each second's 100 fires go out as 15 batches in turn (DISPATCH_MAX_BATCH). */
+const BATCH = 7;
 
 /**
  * Many tasks due in the same seconds keep the read-ahead busy, so tasks fire while their next
  * bucket is being read. A task lost in that race stopped firing silently (it stayed `active`
- * with a past `next_run_at`): every task must complete with every slot counted. Each second's
- * batch is planned ahead and published in parts: every slot reaches Kafka once, none early,
+ * with a past `next_run_at`): every task must complete with every slot counted. Batches are
+ * planned ahead of their slot and published at it: every slot reaches Kafka once, none early,
  * each task's fires in order.
  */
 describe('dispatch under load (real stack)', () => {
@@ -34,8 +34,8 @@ describe('dispatch under load (real stack)', () => {
     await reader?.deleteTopics(topics);
   });
 
-  it(`${TASKS} loops due together every second all fire ${SLOTS} times, published in requests of ${CHUNK}, and complete`, async () => {
-    const config = isolatedConfig({ RUNS_ENABLED: 'false', DISPATCH_PUBLISH_CHUNK: `${CHUNK}` });
+  it(`${TASKS} loops due together every second all fire ${SLOTS} times, published in batches of ${BATCH}, and complete`, async () => {
+    const config = isolatedConfig({ RUNS_ENABLED: 'false', DISPATCH_MAX_BATCH: `${BATCH}` });
     const { tasks, results, deadLetter } = config.kafka.topics;
     topics = [tasks, results, deadLetter];
     app = await startApp(config);

@@ -87,7 +87,6 @@ export const configSchema = z.object({
   DISPATCH_LEASE_TTL_S: int(2, 300).default(6),
   DISPATCH_READAHEAD_MS: int(200, 60_000).default(2000),
   DISPATCH_MAX_BATCH: int(1, 10_000).default(1000),
-  DISPATCH_PUBLISH_CHUNK: int(1, 10_000).default(250),
   DISPATCH_MAX_LOADED: int(1000, 10_000_000).default(200_000),
   DISPATCH_WRITE_BEHIND_MS: int(0, 60_000).default(2000),
   DISPATCH_REPLICA_ID: z.string().trim().min(1).max(200).optional(),
@@ -140,11 +139,6 @@ export interface AppConfig {
     leaseTtlMs: number;
     readAheadMs: number;
     maxBatch: number;
-    /**
-     * Fires per Kafka produce request: a batch goes out as several requests at once, so the
-     * first are acknowledged while later ones are still being encoded and written.
-     */
-    publishChunk: number;
     maxLoaded: number;
     /**
      * How long the advances of a task that stays in memory may wait to be written, folded into
@@ -219,7 +213,6 @@ export function toAppConfig(raw: Raw): AppConfig {
       leaseTtlMs: raw.DISPATCH_LEASE_TTL_S * 1000,
       readAheadMs: raw.DISPATCH_READAHEAD_MS,
       maxBatch: raw.DISPATCH_MAX_BATCH,
-      publishChunk: raw.DISPATCH_PUBLISH_CHUNK,
       maxLoaded: raw.DISPATCH_MAX_LOADED,
       writeBehindMs: raw.DISPATCH_WRITE_BEHIND_MS,
       ...(raw.DISPATCH_REPLICA_ID !== undefined && { replicaId: raw.DISPATCH_REPLICA_ID }),

@@ -35,7 +35,6 @@ describe('loadConfig', () => {
         leaseTtlMs: 6000,
         readAheadMs: 2000,
         maxBatch: 1000,
-        publishChunk: 250,
         maxLoaded: 200_000,
         writeBehindMs: 2000,
       },

@@ -428,8 +428,8 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   /**
-   * Fires what is due, a batch at a time: planned up to PREPARE_MS ahead of its due time,
-   * published at it (never before), in requests of DISPATCH_PUBLISH_CHUNK fires sent at once.
+   * Fires what is due, a batch at a time: planned up to PREPARE_MS ahead of its due time and
+   * published at it, never before.
    */
   private async drainLoop(): Promise<void> {
     while (this.running) {
@@ -452,7 +452,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
         for (const r of p.records) r.publishedAt = sentAt;
         ready.push(p);
       }
-      if (!(await this.publishInChunks(ready))) {
+      if (!(await this.publish(ready))) {
         this.scheduleRetry();
         return;
       }
@@ -530,49 +530,28 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   /**
-   * Publishes planned tasks as requests of about DISPATCH_PUBLISH_CHUNK fires, all sent at
-   * once: Kafka acknowledges the first while later ones are still being encoded and written.
-   * A task's fires stay in one request (per-task order). Each part moves its tasks on as
-   * soon as it is acknowledged; a part that fails goes back into the queue (its tasks were
-   * not advanced, so a retry re-publishes them under the same message ids).
+   * Publishes the batch in one request per broker (one `sendBatch`) and, once Kafka has
+   * acknowledged it, moves its tasks on. On failure they go back into the queue, not advanced:
+   * the retry re-publishes them under the same message ids.
    */
-  private async publishInChunks(planned: Planned[]): Promise<boolean> {
-    const parts: Planned[][] = [];
-    let size = 0;
-    for (const p of planned) {
-      if (parts.length === 0 || size >= this.config.dispatch.publishChunk) {
-        parts.push([]);
-        size = 0;
-      }
-      parts.at(-1)!.push(p);
-      size += p.messages.length;
-    }
-    const failures = await Promise.all(parts.map((part) => this.publishPart(part)));
-    const failure = failures.find((f) => f !== undefined);
-    if (failure === undefined) {
-      this.retryDelay = 0;
-      this.conditions.ok('dispatch: publishing to Kafka');
-      return true;
-    }
-    this.conditions.fail('dispatch: publishing to Kafka', failure.error);
-    this.metrics?.failed(failure.error, 'kafka');
-    return false;
-  }
-
-  /** One request's worth: undefined once acknowledged and advanced, else why it failed. */
-  private async publishPart(part: Planned[]): Promise<{ error: unknown } | undefined> {
-    const messages = part.flatMap((p) => p.messages);
+  private async publish(planned: Planned[]): Promise<boolean> {
+    const messages = planned.flatMap((p) => p.messages);
     if (messages.length > 0) {
       try {
         await this.publisher.publish(messages);
-      } catch (error) {
-        for (const { task } of part) if (task.dueAt !== null) this.queue.set(task.id, task.dueAt);
-        return { error };
+      } catch (err) {
+        for (const { task } of planned)
+          if (task.dueAt !== null) this.queue.set(task.id, task.dueAt);
+        this.conditions.fail('dispatch: publishing to Kafka', err);
+        this.metrics?.failed(err, 'kafka');
+        return false;
       }
       this.metrics?.firesPublished(messages, Date.now());
+      this.retryDelay = 0;
+      this.conditions.ok('dispatch: publishing to Kafka');
     }
-    this.afterPublish(part);
-    return undefined;
+    this.afterPublish(planned);
+    return true;
   }
 
   private scheduleRetry(): void {
@@ -586,10 +565,10 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
    * written now, so the read-ahead finds it where it moved. Writes run in order, each
    * conditional on the state the previous one left.
    */
-  private afterPublish(part: Planned[]): void {
+  private afterPublish(batch: Planned[]): void {
     const now: Advance[] = [];
     let leavingBucket = Infinity;
-    for (const { advance } of part) {
+    for (const { advance } of batch) {
       const id = advance.before.id;
       const held = this.held.get(id);
       // Planned from the state the held advance leads to: fold the two into one write.
@@ -618,7 +597,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     }
     this.enqueue(
       now,
-      part.flatMap((p) => p.records),
+      batch.flatMap((p) => p.records),
       leavingBucket,
     );
   }
