@@ -25,6 +25,8 @@ import {
 import { TaskDoc } from './task.schema';
 
 const LIVE = { status: { $ne: 'deleted' as TaskStatus } };
+/** `_id` lookups of a delete by ids in flight at once. */
+const LOOKUPS_IN_FLIGHT = 16;
 
 /** Splits a definition into $set (present fields) and $unset (absent optionals). */
 function setAndUnset(fields: Record<string, unknown>) {
@@ -87,24 +89,38 @@ export class MongoTaskRepository extends TaskRepository {
   }
 
   async markDeleted(ids: string[], now: number): Promise<string[]> {
-    const objectIds = ids
+    const objectIds = [...new Set(ids)]
       .filter((id) => Types.ObjectId.isValid(id))
       .map((id) => new Types.ObjectId(id));
-    return this.deleteWhere({ _id: { $in: objectIds } }, now);
+    // One `_id` equality per task, LOOKUPS_IN_FLIGHT at a time: FerretDB v1 answers
+    // `_id: {$in: [...]}` by scanning the collection (with 1,000,000 tasks stored, deleting
+    // 1,000 tasks 10 at a time did not finish in 2 minutes), an `_id` equality from its index.
+    const live: { _id: Types.ObjectId }[] = [];
+    for (let k = 0; k < objectIds.length; k += LOOKUPS_IN_FLIGHT) {
+      const found = await Promise.all(
+        objectIds
+          .slice(k, k + LOOKUPS_IN_FLIGHT)
+          .map((_id) =>
+            this.tasks.findOne({ _id, ...LIVE }, { _id: 1 }).lean<{ _id: Types.ObjectId }>(),
+          ),
+      );
+      for (const doc of found) if (doc) live.push(doc);
+    }
+    return this.deleteLive(live, now);
   }
 
   async markDeletedByName(name: string, now: number): Promise<string[]> {
-    return this.deleteWhere({ name }, now);
+    const live = await this.tasks
+      .find({ name, ...LIVE }, { _id: 1 })
+      .lean<{ _id: Types.ObjectId }[]>();
+    return this.deleteLive(live, now);
   }
 
   /**
    * Deletes per document so that each live task is reported once and its key is freed in
    * the same atomic write (`uniq_key` falls back to the id form).
    */
-  private async deleteWhere(filter: Record<string, unknown>, now: number): Promise<string[]> {
-    const live = await this.tasks
-      .find({ ...filter, ...LIVE }, { _id: 1 })
-      .lean<{ _id: Types.ObjectId }[]>();
+  private async deleteLive(live: { _id: Types.ObjectId }[], now: number): Promise<string[]> {
     if (live.length === 0) return [];
     const ids = live.map(({ _id }) => _id.toHexString());
     // A chunk at a time, each under its own locks: a lock is held for one small write only.
