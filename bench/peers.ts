@@ -14,9 +14,9 @@
  *           lateness = handler start - the peer's own scheduled time of the fire.
  *   burst   `burst` one-shots [1,000] due in the same second; time until the last handler starts.
  *   scale   `scale-rate` every-second schedules measured like steady (`scale-duration` s [20])
- *           with `scale-base` and then
- *           `scale-stored` idle schedules stored beside them [not run unless --scale-stored is
- *           given]. Idle schedules are inserted once per size and peer, then reused by the runs.
+ *           with `scale-base` and then `scale-stored` idle schedules stored beside them [not
+ *           run unless --scale-stored is given]. Idle schedules are inserted once per size and
+ *           peer, then reused by the runs.
  *   create  `creates` repeating schedules [1,000] through each peer's own API, per second (at
  *           most `create-max` seconds [120]).
  * Every number is the median of `runs` [1] runs, with min and max. Writes

@@ -65,7 +65,6 @@ export async function describeMachine(mongoUri: string): Promise<string> {
   return `${cpu.length} cores (${cpu[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${backend}`;
 }
 
-/** The task center as a separate process from its production bundle (npm run build). */
 /** DISPATCH_* settings in the bench's own environment, passed on to the centers it starts. */
 export function dispatchSettings(): Record<string, string> {
   const out: Record<string, string> = {};
@@ -74,6 +73,7 @@ export function dispatchSettings(): Record<string, string> {
   return out;
 }
 
+/** The task center as a separate process from its production bundle (npm run build). */
 export async function startCenter(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; url: string }> {

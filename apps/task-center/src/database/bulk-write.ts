@@ -8,3 +8,16 @@
  * dispatcher's two of 8), far below the limit.
  */
 export const MAX_BULK_OPS = 16;
+
+/**
+ * Runs `fn` over `items`, at most MAX_BULK_OPS at a time, results in the order of `items`. For
+ * one-document commands sent side by side, e.g. one `_id` lookup per task: the only filter
+ * every FerretDB v1 backend answers from an index (`_id: {$in: [...]}` scans the collection).
+ */
+export async function inSmallGroups<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += MAX_BULK_OPS) {
+    out.push(...(await Promise.all(items.slice(i, i + MAX_BULK_OPS).map(fn))));
+  }
+  return out;
+}

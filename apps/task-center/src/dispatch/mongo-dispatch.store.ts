@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type AnyBulkWriteOperation, type Model, Types } from 'mongoose';
-import { MAX_BULK_OPS } from '../database/bulk-write';
+import { inSmallGroups, MAX_BULK_OPS } from '../database/bulk-write';
 import { isDuplicateKey } from '../database/duplicate-key';
 import { type Task } from '../tasks/task';
 import { dueFields, type TaskRecord, taskFromDoc } from '../tasks/task.mapper';
@@ -38,11 +38,9 @@ export class MongoDispatchStore extends DispatchStore {
   }
 
   async byIds(ids: string[]): Promise<Task[]> {
-    // One _id lookup each: the only filter every FerretDB backend pushes down.
-    const docs = await Promise.all(
-      ids
-        .filter((id) => Types.ObjectId.isValid(id))
-        .map((id) => this.tasks.findById(id).lean<TaskRecord>()),
+    const docs = await inSmallGroups(
+      ids.filter((id) => Types.ObjectId.isValid(id)),
+      (id) => this.tasks.findById(id).lean<TaskRecord>(),
     );
     return docs.filter((d): d is TaskRecord => d !== null).map(taskFromDoc);
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type Model } from 'mongoose';
-import { MAX_BULK_OPS } from '../database/bulk-write';
+import { inSmallGroups } from '../database/bulk-write';
 import { isDuplicateKey } from '../database/duplicate-key';
 import { FireDoc } from '../dispatch/fire.schema';
 import { dueSlot } from '../tasks/task-shard';
@@ -15,15 +15,6 @@ import {
 } from './run-records';
 import { RunStore } from './run.store';
 import { DeadLetterDoc, RunEventDoc, RunTimerDoc } from './run.schemas';
-
-/** Runs `fn` over `items`, at most MAX_BULK_OPS at a time (FerretDB's pool is 100 connections). */
-export async function inSmallGroups<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += MAX_BULK_OPS) {
-    out.push(...(await Promise.all(items.slice(i, i + MAX_BULK_OPS).map(fn))));
-  }
-  return out;
-}
 
 /** insertMany, unordered, where an existing `_id` is the expected, harmless case. */
 async function insertIgnoringDuplicates<T>(model: Model<T>, docs: object[]): Promise<void> {
