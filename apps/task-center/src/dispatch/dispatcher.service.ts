@@ -17,8 +17,8 @@ import { advanced, combined, merged } from './advance';
 import { ConditionLog } from './condition-log';
 import { type Advance, DispatchStore, type FireRecord } from './dispatch.store';
 import { DueQueue } from './due-queue';
-import { type FireMessage, fireMessage, messageIdOf, stampPublished } from './fire-message';
-import { FirePublisher } from './fire-publisher';
+import { type FireMessage, fireMessage, messageIdOf } from './fire-message';
+import { FirePublisher, type PreparedFires } from './fire-publisher';
 import { type ShardOwner, ShardLeases } from './shard-leases';
 
 const LOAD_INTERVAL_MS = 250;
@@ -34,7 +34,7 @@ const RETRY_MIN_MS = 100;
  * The loop wakes this long before a due time to plan the batch, then publishes it at the due
  * time: the planning is not on the clock of the fires.
  */
-const PREPARE_MS = 5;
+const PREPARE_MS = 50;
 const RETRY_MAX_MS = 5000;
 /**
  * Fired tasks whose database write may still be queued before the loop stops publishing and
@@ -44,6 +44,21 @@ const RETRY_MAX_MS = 5000;
 const MAX_PENDING_WRITES = 20_000;
 /** How often advances held in memory are checked for being due to be written. */
 const WRITE_BEHIND_TICK_MS = 250;
+/**
+ * Background database work (write-behind flushes, read-ahead) does not start this close
+ * before a publish: it would compete with the publish for the event loop, the database (the
+ * change-log read at the due time) and the CPU. It runs right after the publish instead.
+ */
+const QUIET_BEFORE_MS = 50;
+/** Past the due time, by when the publish in question is normally acknowledged. */
+const QUIET_AFTER_MS = 15;
+/** Longest wait for a publish to pass: background work is delayed, never starved. */
+const MAX_QUIET_WAIT_MS = QUIET_BEFORE_MS + QUIET_AFTER_MS;
+/**
+ * Write-backs go in chunks of this many advances (or 10x as many fire records), each started
+ * only outside the quiet window: on FerretDB, 1,000 advances take over a second.
+ */
+const WRITE_CHUNK = 16;
 
 /**
  * Publishes of one task that stays in memory, not written yet: folded into one advance
@@ -109,6 +124,8 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly shards = new Map<number, ShardState>();
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
+  /** Due time of the batch being planned or published; Infinity when none is. */
+  private publishingAt = Infinity;
   /** No publish attempt before this instant (backoff after a Kafka failure). */
   private retryUntil = 0;
   private intervals: NodeJS.Timeout[] = [];
@@ -157,7 +174,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     this.changeSeq = await this.changes.head();
     this.running = true;
     this.intervals = [
-      setInterval(() => void this.loadAhead(), LOAD_INTERVAL_MS),
+      setInterval(() => void this.quiet().then(() => this.loadAhead()), LOAD_INTERVAL_MS),
       setInterval(() => void this.pollChanges(), CHANGE_POLL_MS),
       setInterval(() => this.writeHeld(Date.now()), WRITE_BEHIND_TICK_MS),
     ];
@@ -394,6 +411,19 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
 
   // ---------------------------------------------------------------- firing
 
+  /**
+   * Resolves once no publish is due within QUIET_BEFORE_MS nor under way, waiting at most
+   * MAX_QUIET_WAIT_MS: background database work started then would compete with the publish
+   * for the CPU, the event loop and the database (the change-log read at the due time).
+   */
+  private async quiet(): Promise<void> {
+    const now = Date.now();
+    const slot = Math.min(this.publishingAt, this.timerAt);
+    if (!this.running || slot - now > QUIET_BEFORE_MS) return;
+    const wait = Math.min(slot + QUIET_AFTER_MS - now, MAX_QUIET_WAIT_MS);
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+
   /** Keeps one timer, set PREPARE_MS before the earliest due task. */
   private arm(): void {
     if (!this.running) return;
@@ -438,21 +468,29 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
       const due = this.queue.peek();
       if (due === undefined || due > Date.now() + PREPARE_MS) return;
       const at = Math.max(due, Date.now());
+      this.publishingAt = at;
       const planned = this.plan(this.queue.popDue(at, this.config.dispatch.maxBatch), at);
+      const batch = this.publisher.prepare(planned.flatMap((p) => p.messages));
       await sleepUntil(at);
       // A deleted or paused task must not fire once the API has answered: catch up first.
       await this.pollChanges();
       const sentAt = Date.now();
       const ready: Planned[] = [];
+      const dropped = new Set<FireMessage>();
       for (const p of planned) {
         // Changed meanwhile (consider() took a new copy, or it was unloaded): a new copy is
         // back in the queue and planned again from there.
-        if (this.loaded.get(p.task.id) !== p.task) continue;
-        for (const m of p.messages) stampPublished(m, sentAt);
+        if (this.loaded.get(p.task.id) !== p.task) {
+          for (const m of p.messages) dropped.add(m);
+          continue;
+        }
         for (const r of p.records) r.publishedAt = sentAt;
         ready.push(p);
       }
-      if (!(await this.publish(ready))) {
+      batch.drop(dropped);
+      const published = await this.publish(ready, batch, sentAt);
+      this.publishingAt = Infinity;
+      if (!published) {
         this.scheduleRetry();
         return;
       }
@@ -534,11 +572,15 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
    * acknowledged it, moves its tasks on. On failure they go back into the queue, not advanced:
    * the retry re-publishes them under the same message ids.
    */
-  private async publish(planned: Planned[]): Promise<boolean> {
+  private async publish(
+    planned: Planned[],
+    batch: PreparedFires,
+    sentAt: number,
+  ): Promise<boolean> {
     const messages = planned.flatMap((p) => p.messages);
     if (messages.length > 0) {
       try {
-        await this.publisher.publish(messages);
+        await this.publisher.publishPrepared(batch, sentAt);
       } catch (err) {
         for (const { task } of planned)
           if (task.dueAt !== null) this.queue.set(task.id, task.dueAt);
@@ -600,6 +642,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
       batch.flatMap((p) => p.records),
       leavingBucket,
     );
+    this.writeHeld(Date.now());
   }
 
   /** Removes a task's held advance, to be written by the caller. */
@@ -653,16 +696,25 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     const stale = advances.filter((a) => this.unwritten.has(a.before));
     const fresh = advances.filter((a) => !this.unwritten.has(a.before));
     this.notWritten(stale);
+    let written = 0;
     try {
-      await this.store.advance(fresh);
+      while (written < fresh.length) {
+        await this.quiet();
+        const chunk = fresh.slice(written, written + WRITE_CHUNK);
+        await this.store.advance(chunk);
+        written += chunk.length;
+      }
       // Records of stale advances too: the fires were published, and a re-publish's insert
       // of the same message id is ignored.
-      await this.store.recordFires(records);
+      for (let i = 0; i < records.length; i += WRITE_CHUNK * 10) {
+        await this.quiet();
+        await this.store.recordFires(records.slice(i, i + WRITE_CHUNK * 10));
+      }
       this.conditions.ok('dispatch: advancing tasks');
     } catch (err) {
       this.conditions.fail('dispatch: advancing tasks', err);
       this.metrics?.failed(err, 'mongo');
-      this.notWritten(fresh);
+      this.notWritten(fresh.slice(written));
     }
   }
 
