@@ -93,6 +93,11 @@ export class FirePublisher implements OnModuleInit, OnApplicationShutdown {
     });
     this.learn(this.config.kafka.topics.tasks);
     warmUpEncoder();
+    // The producer's metadata of the tasks topic (no record is sent): the first batch does not
+    // wait for a metadata round trip. Best effort: the send fetches it anyway.
+    await this.producer
+      .sendBatch({ topicMessages: [{ topic: this.config.kafka.topics.tasks, messages: [] }] })
+      .catch(() => undefined);
     this.refreshTimer = setInterval(() => {
       for (const topic of this.partitionsByTopic.keys()) this.learn(topic);
     }, PARTITIONS_REFRESH_MS);

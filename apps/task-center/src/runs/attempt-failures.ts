@@ -31,7 +31,7 @@ export class AttemptFailures {
 
   async timersFor(failures: FailedAttempt[], now: number): Promise<RunTimer[]> {
     if (failures.length === 0) return [];
-    const tasks = await this.load([...new Set(failures.map((f) => f.taskId))]);
+    const tasks = await this.tasks.findByIds([...new Set(failures.map((f) => f.taskId))]);
     const planned: RunTimer[] = [];
     const seen = new Set<string>();
     for (const f of failures) {
@@ -84,10 +84,5 @@ export class AttemptFailures {
       out.push(t);
     }
     return out;
-  }
-
-  private async load(ids: string[]): Promise<Map<string, Task>> {
-    const found = await Promise.all(ids.map((id) => this.tasks.findById(id)));
-    return new Map(found.flatMap((t) => (t ? [[t.id, t] as const] : [])));
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { TaskType } from '@task-center/contracts';
 import { APP_CONFIG, type AppConfig } from '../config';
+import { inSmallGroups } from '../database/bulk-write';
 import { FirePublisher } from '../dispatch/fire-publisher';
 import { type FireMessage, fireMessage, messageIdOf } from '../dispatch/fire-message';
 import { MetricsService } from '../metrics/metrics.service';
@@ -43,7 +44,7 @@ export class RunTimerActions {
   ) {}
 
   async execute(timers: RunTimer[], now: number): Promise<RunTimer[]> {
-    const tasks = await this.load([...new Set(timers.map((t) => t.taskId))]);
+    const tasks = await this.tasks.findByIds([...new Set(timers.map((t) => t.taskId))]);
     const of = (kind: RunTimer['kind']) => timers.filter((t) => t.kind === kind);
     const followUps = await this.deadlines(of('deadline'), now);
     await this.deadLetter(of('dead'), tasks, now);
@@ -148,24 +149,22 @@ export class RunTimerActions {
   private async deadLetter(timers: RunTimer[], tasks: Map<string, Task>, now: number) {
     if (timers.length === 0) return;
     const topic = this.config.kafka.topics.deadLetter;
-    const letters = await Promise.all(
-      timers.map(async (t) => {
-        const messageId = messageIdOf(t.taskId, t.scheduledAt, t.attempt);
-        const published = await this.store.attempt(messageId);
-        const task = tasks.get(t.taskId) ?? this.ghostOf(t);
-        const message = fireMessage(
-          task,
-          t.scheduledAt,
-          t.attempt,
-          published?.publishedAt ?? now,
-          topic,
-        );
-        message.topic = topic;
-        message.headers[DeadLetterHeader.error] = (t.lastError ?? '').slice(0, 2000);
-        message.headers[DeadLetterHeader.deadAt] = String(now);
-        return { t, messageId, message };
-      }),
-    );
+    const letters = await inSmallGroups(timers, async (t) => {
+      const messageId = messageIdOf(t.taskId, t.scheduledAt, t.attempt);
+      const published = await this.store.attempt(messageId);
+      const task = tasks.get(t.taskId) ?? this.ghostOf(t);
+      const message = fireMessage(
+        task,
+        t.scheduledAt,
+        t.attempt,
+        published?.publishedAt ?? now,
+        topic,
+      );
+      message.topic = topic;
+      message.headers[DeadLetterHeader.error] = (t.lastError ?? '').slice(0, 2000);
+      message.headers[DeadLetterHeader.deadAt] = String(now);
+      return { t, messageId, message };
+    });
     await this.publisher.publish(letters.map((l) => l.message));
     this.metrics?.deadLettered(letters.map((l) => l.t.name));
     for (const { t, messageId, message } of letters) {
@@ -219,10 +218,5 @@ export class RunTimerActions {
       shard: t.shard,
       dueAt: null,
     };
-  }
-
-  private async load(ids: string[]): Promise<Map<string, Task>> {
-    const found = await Promise.all(ids.map((id) => this.tasks.findById(id)));
-    return new Map(found.flatMap((t) => (t ? [[t.id, t] as const] : [])));
   }
 }

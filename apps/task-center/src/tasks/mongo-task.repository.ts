@@ -68,6 +68,11 @@ export class MongoTaskRepository extends TaskRepository {
     return doc && taskFromDoc(doc);
   }
 
+  async findByIds(ids: string[]): Promise<Map<string, Task>> {
+    const found = await inSmallGroups([...new Set(ids)], (id) => this.findById(id));
+    return new Map(found.flatMap((t) => (t ? [[t.id, t] as const] : [])));
+  }
+
   async findByKey(key: string): Promise<Task | null> {
     const doc = await this.tasks
       .findOne({ uniq_key: uniqKey('', key), ...LIVE })
