@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { messageIdOf } from '../dispatch/fire-message';
-import { type Task } from '../tasks/task';
 import { TaskRepository } from '../tasks/task.repository';
 import { nextAttempt } from './retry-schedule';
 import { runEventId, type RunTimer, runTimerId } from './run-records';
