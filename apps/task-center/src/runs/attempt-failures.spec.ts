@@ -36,7 +36,10 @@ const failed = (attempt: number, taskId = T): FailedAttempt => ({
 });
 
 function setup({ published = [] as string[], dead = [] as string[] } = {}) {
-  const tasks = { findById: (id: string) => Promise.resolve(id === T ? task : null) };
+  const tasks = {
+    findByIds: (ids: string[]) =>
+      Promise.resolve(new Map(ids.includes(T) ? [[T, task] as const] : [])),
+  };
   const store = {
     existingEvents: (ids: string[]) =>
       Promise.resolve(new Set(ids.filter((i) => dead.includes(i)))),
