@@ -7,6 +7,7 @@ import {
   Optional,
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config';
+import { MAX_BULK_OPS } from '../database/bulk-write';
 import { MetricsService } from '../metrics/metrics.service';
 import { planDue } from '../scheduling';
 import { type Task } from '../tasks/task';
@@ -55,10 +56,10 @@ const QUIET_AFTER_MS = 15;
 /** Longest wait for a publish to pass: background work is delayed, never starved. */
 const MAX_QUIET_WAIT_MS = QUIET_BEFORE_MS + QUIET_AFTER_MS;
 /**
- * Write-backs go in chunks of this many advances (or 10x as many fire records), each started
- * only outside the quiet window: on FerretDB, 1,000 advances take over a second.
+ * Fire records per insert of a write-back. Write-backs go in chunks (advances: MAX_BULK_OPS),
+ * each started only outside the quiet window: on FerretDB, 1,000 advances take over a second.
  */
-const WRITE_CHUNK = 16;
+const RECORDS_CHUNK = 10 * MAX_BULK_OPS;
 
 /**
  * Publishes of one task that stays in memory, not written yet: folded into one advance
@@ -698,17 +699,15 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     this.notWritten(stale);
     let written = 0;
     try {
-      while (written < fresh.length) {
+      for (; written < fresh.length; written += MAX_BULK_OPS) {
         await this.quiet();
-        const chunk = fresh.slice(written, written + WRITE_CHUNK);
-        await this.store.advance(chunk);
-        written += chunk.length;
+        await this.store.advance(fresh.slice(written, written + MAX_BULK_OPS));
       }
       // Records of stale advances too: the fires were published, and a re-publish's insert
       // of the same message id is ignored.
-      for (let i = 0; i < records.length; i += WRITE_CHUNK * 10) {
+      for (let i = 0; i < records.length; i += RECORDS_CHUNK) {
         await this.quiet();
-        await this.store.recordFires(records.slice(i, i + WRITE_CHUNK * 10));
+        await this.store.recordFires(records.slice(i, i + RECORDS_CHUNK));
       }
       this.conditions.ok('dispatch: advancing tasks');
     } catch (err) {

@@ -42,7 +42,7 @@ interface PartitionBatch {
 export class PreparedFires {
   constructor(
     readonly partitions: PartitionBatch[],
-    readonly plain: FireMessage[],
+    public plain: FireMessage[],
   ) {}
 
   /** Leaves these messages out (their task changed after the batch was planned). */
@@ -54,12 +54,7 @@ export class PreparedFires {
       p.messages = kept;
       p.encoded = undefined;
     }
-    const plain = this.plain.filter((m) => !dropped.has(m));
-    this.plain.splice(0, this.plain.length, ...plain);
-  }
-
-  get size(): number {
-    return this.partitions.reduce((n, p) => n + p.messages.length, this.plain.length);
+    this.plain = this.plain.filter((m) => !dropped.has(m));
   }
 }
 

@@ -146,7 +146,7 @@ export function encodeRecordBatch(
   }
   if (stampHeader !== undefined && stampAt.length !== n)
     throw new Error(`header ${stampHeader} missing from ${n - stampAt.length} record(s)`);
-  const batch: EncodedBatch = { buffer: buf, stampAt, timestamp: NaN };
+  const batch: EncodedBatch = { buffer: buf, stampAt, timestamp };
   restamp(batch, timestamp);
   return batch;
 }
@@ -159,12 +159,7 @@ export function encodeRecordBatch(
 export function restamp(batch: EncodedBatch, timestamp: number): boolean {
   const digits = String(timestamp);
   const { buffer: buf, stampAt } = batch;
-  if (
-    stampAt.length > 0 &&
-    !Number.isNaN(batch.timestamp) &&
-    digits.length !== String(batch.timestamp).length
-  )
-    return false;
+  if (stampAt.length > 0 && digits.length !== String(batch.timestamp).length) return false;
   writeInt64(buf, FIRST_TIMESTAMP, timestamp);
   writeInt64(buf, MAX_TIMESTAMP, timestamp);
   for (const at of stampAt) buf.write(digits, at, 'latin1');

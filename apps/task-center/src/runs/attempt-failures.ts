@@ -30,7 +30,7 @@ export class AttemptFailures {
 
   async timersFor(failures: FailedAttempt[], now: number): Promise<RunTimer[]> {
     if (failures.length === 0) return [];
-    const tasks = await this.tasks.findByIds([...new Set(failures.map((f) => f.taskId))]);
+    const tasks = await this.tasks.findByIds(failures.map((f) => f.taskId));
     const planned: RunTimer[] = [];
     const seen = new Set<string>();
     for (const f of failures) {

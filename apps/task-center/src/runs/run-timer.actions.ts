@@ -44,7 +44,7 @@ export class RunTimerActions {
   ) {}
 
   async execute(timers: RunTimer[], now: number): Promise<RunTimer[]> {
-    const tasks = await this.tasks.findByIds([...new Set(timers.map((t) => t.taskId))]);
+    const tasks = await this.tasks.findByIds(timers.map((t) => t.taskId));
     const of = (kind: RunTimer['kind']) => timers.filter((t) => t.kind === kind);
     const followUps = await this.deadlines(of('deadline'), now);
     await this.deadLetter(of('dead'), tasks, now);

@@ -23,7 +23,7 @@ export abstract class TaskRepository {
   /** @throws DuplicateKeyError when `key` is taken. */
   abstract insert(task: NewTask): Promise<Task>;
   abstract findById(id: string): Promise<Task | null>;
-  /** The live tasks among `ids`, by id (one `_id` lookup each, a few at a time). */
+  /** The live tasks among `ids` (repeats allowed), by id: one `_id` lookup each, a few at a time. */
   abstract findByIds(ids: string[]): Promise<Map<string, Task>>;
   abstract findByKey(key: string): Promise<Task | null>;
   /** Newest first; `cursor` is the `nextCursor` of the previous page. */
