@@ -1,16 +1,18 @@
 export {
+  decodeFire,
   DEFAULT_TOPICS,
   EVENT_KIND_HEADER,
   FireHeader,
   TaskType,
+  type DecodeResult,
   type FireEnvelope,
   type FireHeaderName,
   type FireOutcomeEvent,
+  type RawFireMessage,
   type TaskStatus,
   type WorkerHeartbeatEvent,
   type WorkerIdentity,
 } from '@task-center/contracts';
-export { decodeFire, type DecodeResult, type RawFireMessage } from './decode-fire';
 export { SDK_VERSION } from './version';
 export { type FireContext, type FireHandler } from './worker/fire-handler';
 export { TaskWorker } from './worker/task-worker';

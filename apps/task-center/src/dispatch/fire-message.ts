@@ -1,9 +1,8 @@
-import { FireHeader } from '@task-center/contracts';
+import { FireHeader, fireHeaders, messageIdOf } from '@task-center/contracts';
 import { type Task } from '../tasks/task';
 
-/** Deterministic per (task, slot, attempt): a re-publish after a crash carries the same id. */
-export const messageIdOf = (taskId: string, scheduledAt: number, attempt: number): string =>
-  `${taskId}:${scheduledAt}:${attempt}`;
+/** `tc-message-id`, formatted in @task-center/contracts (re-exported for the server's importers). */
+export { messageIdOf };
 
 export interface FireMessage {
   topic: string;
@@ -22,22 +21,21 @@ export function fireMessage(
   publishedAt: number,
   defaultTopic: string,
 ): FireMessage {
-  const headers: Record<string, string> = {
-    [FireHeader.tag]: task.name,
-    [FireHeader.taskId]: task.id,
-    [FireHeader.messageId]: messageIdOf(task.id, scheduledAt, attempt),
-    [FireHeader.scheduledAt]: String(scheduledAt),
-    [FireHeader.publishedAt]: String(publishedAt),
-    [FireHeader.attempt]: String(attempt),
-    [FireHeader.taskType]: String(task.type),
-  };
-  if (task.maxRuntime !== undefined) headers[FireHeader.maxRuntime] = String(task.maxRuntime);
-  if (task.ack) headers[FireHeader.ack] = 'true';
   return {
     topic: task.topic ?? defaultTopic,
     key: task.id,
     value: task.data,
-    headers,
+    headers: fireHeaders({
+      tag: task.name,
+      taskId: task.id,
+      messageId: messageIdOf(task.id, scheduledAt, attempt),
+      scheduledAt,
+      publishedAt,
+      attempt,
+      taskType: task.type,
+      maxRuntime: task.maxRuntime,
+      ack: task.ack,
+    }),
     timestamp: String(publishedAt),
   };
 }

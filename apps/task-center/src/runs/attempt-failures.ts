@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { messageIdOf } from '../dispatch/fire-message';
+import { nextAttempt } from '../scheduling';
 import { TaskRepository } from '../tasks/task.repository';
-import { nextAttempt } from './retry-schedule';
 import { runEventId, type RunTimer, runTimerId } from './run-records';
 import { RunStore } from './run.store';
 

@@ -3,18 +3,10 @@ import { TaskType } from '@task-center/contracts';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { ApiError } from '../errors/api-error';
 import { ErrorCode } from '../errors/error-codes';
-import { type ScheduleSpec, validateSchedule } from '../scheduling';
+import { RETRY_DEFAULTS, type ScheduleSpec, validateSchedule } from '../scheduling';
 import { type RetryPolicyDto } from './dto/retry-policy.dto';
 import { type TaskDefinitionDto } from './dto/task-definition.dto';
 import { type RetryPolicy, type TaskDefinition } from './task';
-
-/** Retry defaults when a task gives `retry` without every field (see the SDK issue). */
-const RETRY_DEFAULTS = {
-  maxAttempts: 16,
-  backoff: 'exponential',
-  delay: 10,
-  maxDelay: 7200,
-} as const;
 
 /** Seed semantics: 0 and "" in optional fields mean "not set". */
 const orAbsent = <T>(value: T | undefined | null): T | undefined =>

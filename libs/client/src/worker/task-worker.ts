@@ -1,4 +1,5 @@
 import {
+  decodeFire,
   type FireEnvelope,
   type FireOutcomeEvent,
   WORKER_EVENT_VERSION,
@@ -14,7 +15,6 @@ import {
 } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { decodeFire } from '../decode-fire';
 import { SDK_VERSION } from '../version';
 import { DedupeWindow } from './dedupe-window';
 import { type FireHandler } from './fire-handler';

@@ -1,4 +1,37 @@
-import { type FireEnvelope, FireHeader, TaskType } from '@task-center/contracts';
+import { type FireEnvelope } from './fire-envelope';
+import { FireHeader } from './headers';
+import { TaskType } from './task-types';
+
+/**
+ * The one place fire headers are formatted ({@link fireHeaders}, the task center) and parsed
+ * ({@link decodeFire}, workers and anything else that reads the tasks topic).
+ */
+
+/** Deterministic per (task, slot, attempt): a re-publish after a crash carries the same id. */
+export const messageIdOf = (taskId: string, scheduledAt: number, attempt: number): string =>
+  `${taskId}:${scheduledAt}:${attempt}`;
+
+/** What a fire's headers carry: the envelope without the message value. */
+export type FireHeaderFields = Omit<FireEnvelope, 'data'>;
+
+/**
+ * The Kafka headers of one fire, in a fixed key order (the record-batch encoder writes them
+ * in this order). `tc-max-runtime` only when set, `tc-ack` only when true.
+ */
+export function fireHeaders(fire: FireHeaderFields): Record<string, string> {
+  const headers: Record<string, string> = {
+    [FireHeader.tag]: fire.tag,
+    [FireHeader.taskId]: fire.taskId,
+    [FireHeader.messageId]: fire.messageId,
+    [FireHeader.scheduledAt]: String(fire.scheduledAt),
+    [FireHeader.publishedAt]: String(fire.publishedAt),
+    [FireHeader.attempt]: String(fire.attempt),
+    [FireHeader.taskType]: String(fire.taskType),
+  };
+  if (fire.maxRuntime !== undefined) headers[FireHeader.maxRuntime] = String(fire.maxRuntime);
+  if (fire.ack) headers[FireHeader.ack] = 'true';
+  return headers;
+}
 
 /** The parts of a kafkajs message that a fire is decoded from. */
 export interface RawFireMessage {

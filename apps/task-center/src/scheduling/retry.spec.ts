@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_DELAYS_S, nextAttempt } from './retry-schedule';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_DELAYS_S, nextAttempt, RETRY_DEFAULTS } from './retry';
 
 const delays = (policy: Parameters<typeof nextAttempt>[0], upTo: number) =>
   Array.from({ length: upTo }, (_, i) => {
@@ -45,5 +45,16 @@ describe('nextAttempt', () => {
   it('a redriven attempt past max_attempts is dead at its first failure', () => {
     const policy = { maxAttempts: 3, backoff: 'fixed', delay: 2, maxDelay: 2 } as const;
     expect(nextAttempt(policy, 4)).toEqual({ retry: false });
+  });
+});
+
+describe('RETRY_DEFAULTS', () => {
+  it('fills a partial retry: 16 deliveries, exponential from 10 s up to 2 h', () => {
+    expect(RETRY_DEFAULTS).toEqual({
+      maxAttempts: 16,
+      backoff: 'exponential',
+      delay: 10,
+      maxDelay: 7200,
+    });
   });
 });

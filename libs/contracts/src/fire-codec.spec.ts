@@ -1,5 +1,6 @@
-import { FireHeader, TaskType } from '@task-center/contracts';
-import { decodeFire, type RawFireMessage } from './decode-fire';
+import { decodeFire, fireHeaders, messageIdOf, type RawFireMessage } from './fire-codec';
+import { FireHeader } from './headers';
+import { TaskType } from './task-types';
 
 const headers = {
   [FireHeader.tag]: Buffer.from('billing'),
@@ -69,5 +70,57 @@ describe('decodeFire', () => {
     ],
   ])('rejects a message with %s', (_what, badHeaders, reason) => {
     expect(decodeFire({ value: 'x', headers: badHeaders })).toEqual({ ok: false, reason });
+  });
+});
+
+describe('fireHeaders', () => {
+  const fire = {
+    tag: 'billing',
+    taskId: 't1',
+    messageId: messageIdOf('t1', 1700000000000, 2),
+    scheduledAt: 1700000000000,
+    publishedAt: 1700000000004,
+    attempt: 2,
+    taskType: TaskType.Crontab,
+  };
+
+  it('formats every header as a string, in a fixed key order', () => {
+    const headers = fireHeaders({ ...fire, maxRuntime: 30, ack: true });
+    expect(Object.entries(headers)).toEqual([
+      ['tc-tag', 'billing'],
+      ['tc-task-id', 't1'],
+      ['tc-message-id', 't1:1700000000000:2'],
+      ['tc-scheduled-at', '1700000000000'],
+      ['tc-published-at', '1700000000004'],
+      ['tc-attempt', '2'],
+      ['tc-task-type', '3'],
+      ['tc-max-runtime', '30'],
+      ['tc-ack', 'true'],
+    ]);
+  });
+
+  it('leaves tc-max-runtime and tc-ack out when unset or false', () => {
+    const headers = fireHeaders({ ...fire, ack: false });
+    expect(Object.keys(headers)).toEqual([
+      'tc-tag',
+      'tc-task-id',
+      'tc-message-id',
+      'tc-scheduled-at',
+      'tc-published-at',
+      'tc-attempt',
+      'tc-task-type',
+    ]);
+  });
+
+  it('round-trips through decodeFire', () => {
+    const withOptions = { ...fire, maxRuntime: 30, ack: true };
+    expect(decodeFire({ value: 'x', headers: fireHeaders(withOptions) })).toEqual({
+      ok: true,
+      fire: { ...withOptions, data: 'x' },
+    });
+    expect(decodeFire({ value: 'x', headers: fireHeaders(fire) })).toEqual({
+      ok: true,
+      fire: { ...fire, data: 'x' },
+    });
   });
 });

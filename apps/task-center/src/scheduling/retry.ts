@@ -1,9 +1,23 @@
-import { type RetryPolicy } from '../tasks/task';
+/**
+ * How a failed fire is redelivered (applied by the results/retry engine). The pure rules live
+ * here, below tasks/ and runs/; a task's `retry` has this shape.
+ */
+export interface RetryPolicy {
+  /** Total deliveries including the first; 1 disables retries. */
+  maxAttempts: number;
+  backoff: 'exponential' | 'fixed';
+  /** First delay in seconds (exponential doubles it per attempt, capped by `maxDelay`). */
+  delay: number;
+  maxDelay: number;
+  /** Explicit delays in seconds, one per retry (seed 001's "60 600 3600"); wins over backoff. */
+  intervals?: number[];
+}
 
 /**
  * Delays before attempts 2..16 of a task without a `retry` policy, in seconds. In the spirit
  * of the seed's queue (16 deliveries, seconds growing to hours): quick retries for blips,
- * minutes for a dependency that restarts, hours for an outage.
+ * minutes for a dependency that restarts, hours for an outage. The one source of the retry
+ * defaults: {@link DEFAULT_MAX_ATTEMPTS} and {@link RETRY_DEFAULTS} derive from it.
  */
 export const DEFAULT_RETRY_DELAYS_S: readonly number[] = [
   10, 30, 60, 120, 180, 240, 300, 360, 420, 480, 540, 600, 1200, 3600, 7200,
@@ -11,6 +25,17 @@ export const DEFAULT_RETRY_DELAYS_S: readonly number[] = [
 
 /** Deliveries in total (first included) without a `retry` policy. */
 export const DEFAULT_MAX_ATTEMPTS = DEFAULT_RETRY_DELAYS_S.length + 1;
+
+/**
+ * The fields a task's partial `retry` leaves out (see the SDK issue): as many deliveries as
+ * without a policy, doubling from its first delay up to its last.
+ */
+export const RETRY_DEFAULTS: Readonly<Omit<RetryPolicy, 'intervals'>> = {
+  maxAttempts: DEFAULT_MAX_ATTEMPTS,
+  backoff: 'exponential',
+  delay: DEFAULT_RETRY_DELAYS_S[0]!,
+  maxDelay: DEFAULT_RETRY_DELAYS_S.at(-1)!,
+};
 
 /** What follows a failed attempt: another one after `delayMs`, or the end (dead). */
 export type RetryDecision = { retry: true; delayMs: number } | { retry: false };
