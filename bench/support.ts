@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import mongoose, { Types } from 'mongoose';
 import { shardOf } from '../apps/task-center/src/tasks/task-shard';
-import { newTaskToDoc } from '../apps/task-center/src/tasks/task.mapper';
+import { newTaskToDoc } from '../apps/task-center/src/repositories/task.mapper';
 
 export const ROOT = join(__dirname, '..');
 

@@ -7,8 +7,8 @@
 import { FireHeader } from '@task-center/contracts';
 import { Kafka, logLevel } from 'kafkajs';
 import { type AppConfig } from '../apps/task-center/src/config';
-import { type FireMessage } from '../apps/task-center/src/dispatch/fire-message';
-import { FirePublisher } from '../apps/task-center/src/dispatch/fire-publisher';
+import { type FireMessage } from '../apps/task-center/src/kafka/fire-message';
+import { FirePublisher } from '../apps/task-center/src/kafka/fire-publisher';
 import { type KafkaAdminService } from '../apps/task-center/src/kafka/kafka-admin.service';
 import { FireConsumer } from './support/fire-consumer';
 import { isolatedConfig, stackEnv, uniqueName, waitFor } from './support/stack';

@@ -56,7 +56,6 @@ describe('runs: outcomes, redelivery with backoff, dead letters, ack deadlines (
     env = isolatedEnv({ RUNS_ACK_GRACE_S: '1', RUNS_CONSUMER_SESSION_TIMEOUT_S: '6' });
     const prefix = env.KAFKA_TOPIC_TASKS!.replace(/\.tasks$/, '');
     env.RUNS_RESULTS_GROUP = `${prefix}-results`;
-    env.RUNS_DEADLINES_GROUP = `${prefix}-deadlines`;
     fleet = new CenterFleet(env);
     center = await fleet.start('a');
     api = center.api;

@@ -6,10 +6,10 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config';
-import { ShardLeases } from '../dispatch/shard-leases';
+import { ShardLeases } from '../leases/shard-leases';
 import { MetricsService } from '../metrics/metrics.service';
 import { type OpsEvent } from '../metrics/ops-events';
-import { TaskStatsReader } from '../metrics/task-stats.reader';
+import { TasksRepository } from '../repositories/tasks.repository';
 import { WorkerRegistry } from '../runs/worker-registry';
 import { AlertWebhook } from './alert-webhook';
 import { FireRate } from './fire-rate';
@@ -47,7 +47,7 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: MetricsService,
     private readonly webhook: AlertWebhook,
-    private readonly stats: TaskStatsReader,
+    private readonly tasks: TasksRepository,
     private readonly workers: WorkerRegistry,
     private readonly leases: ShardLeases,
   ) {
@@ -151,7 +151,7 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
     this.checking = true;
     try {
       const [names, { byTag }] = await Promise.all([
-        this.stats.activeNames(),
+        this.tasks.activeNames(),
         this.workers.list(now),
       ]);
       const orphaned = names.filter((n) => !byTag[n]?.length).sort();

@@ -93,7 +93,6 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   RUNS_ENABLED: z.enum(['true', 'false']).default('true'),
   RUNS_RESULTS_GROUP: z.string().trim().min(1).max(200).default('task-center-results'),
-  RUNS_DEADLINES_GROUP: z.string().trim().min(1).max(200).default('task-center-deadlines'),
   RUNS_ACK_GRACE_S: int(0, 86_400).default(10),
   RUNS_CONSUMER_SESSION_TIMEOUT_S: int(6, 300).default(30),
   NODE_ENV: z.string().trim().optional(),
@@ -149,12 +148,10 @@ export interface AppConfig {
   };
   /** Outcomes, redeliveries, dead letters, ack deadlines (apps/task-center/src/runs). */
   runs: {
-    /** False: no outcome/deadline consumers and no redelivery timers here (the API still reads). */
+    /** False: no outcome consumer and no run timers here (the API still reads). */
     enabled: boolean;
     /** Consumer group reading the results topic. */
     resultsGroup: string;
-    /** Consumer group reading the fire topics for `ack` deadlines. */
-    deadlinesGroup: string;
     /** Added to `max_runtime` before an unacknowledged fire counts as a timed-out attempt. */
     ackGraceMs: number;
     consumerSessionTimeoutMs: number;
@@ -220,7 +217,6 @@ export function toAppConfig(raw: Raw): AppConfig {
     runs: {
       enabled: raw.RUNS_ENABLED === 'true',
       resultsGroup: raw.RUNS_RESULTS_GROUP,
-      deadlinesGroup: raw.RUNS_DEADLINES_GROUP,
       ackGraceMs: raw.RUNS_ACK_GRACE_S * 1000,
       consumerSessionTimeoutMs: raw.RUNS_CONSUMER_SESSION_TIMEOUT_S * 1000,
     },

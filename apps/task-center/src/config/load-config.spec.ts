@@ -41,7 +41,6 @@ describe('loadConfig', () => {
       runs: {
         enabled: true,
         resultsGroup: 'task-center-results',
-        deadlinesGroup: 'task-center-deadlines',
         ackGraceMs: 10_000,
         consumerSessionTimeoutMs: 30_000,
       },

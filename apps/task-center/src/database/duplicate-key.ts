@@ -1,4 +1,4 @@
-import { mongo } from 'mongoose';
+import { type Model, mongo } from 'mongoose';
 
 /**
  * E11000, or FerretDB v1's SQLite backend, which reports some unique-index violations
@@ -16,4 +16,14 @@ export function isDuplicateKey(err: unknown): boolean {
     err instanceof mongo.MongoServerError &&
     (err.code === 11000 || /UNIQUE constraint failed|duplicate key/.test(err.message))
   );
+}
+
+/** insertMany, unordered, where an existing `_id` is the expected, harmless case. */
+export async function insertIgnoringDuplicates<T>(model: Model<T>, docs: object[]): Promise<void> {
+  if (docs.length === 0) return;
+  try {
+    await model.collection.insertMany(docs, { ordered: false });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
 }

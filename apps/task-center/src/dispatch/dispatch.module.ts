@@ -1,24 +1,12 @@
 import { Module } from '@nestjs/common';
-import { MongooseModule } from '@nestjs/mongoose';
-import { TasksModule } from '../tasks/tasks.module';
-import { DispatchStore } from './dispatch.store';
+import { LeasesModule } from '../leases/leases.module';
+import { RepositoriesModule } from '../repositories/repositories.module';
+import { RunsModule } from '../runs/runs.module';
 import { Dispatcher } from './dispatcher.service';
-import { FireDoc, FireSchema } from './fire.schema';
-import { FirePublisher } from './fire-publisher';
-import { LeaseStore } from './lease.store';
-import { MongoDispatchStore } from './mongo-dispatch.store';
-import { MongoLeaseStore } from './mongo-lease.store';
-import { ShardLeases } from './shard-leases';
 
+/** The fire loop: read-ahead, change following, publish, write-behind (arms ack deadlines). */
 @Module({
-  imports: [TasksModule, MongooseModule.forFeature([{ name: FireDoc.name, schema: FireSchema }])],
-  providers: [
-    Dispatcher,
-    FirePublisher,
-    ShardLeases,
-    { provide: DispatchStore, useClass: MongoDispatchStore },
-    { provide: LeaseStore, useClass: MongoLeaseStore },
-  ],
-  exports: [ShardLeases, FirePublisher],
+  imports: [RepositoriesModule, LeasesModule, RunsModule],
+  providers: [Dispatcher],
 })
 export class DispatchModule {}

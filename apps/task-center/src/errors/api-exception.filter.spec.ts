@@ -1,5 +1,5 @@
 import { type ArgumentsHost, BadRequestException } from '@nestjs/common';
-import { TaskLockBusyError } from '../tasks/task-write-locks';
+import { TaskLockBusyError } from '../database/ferretdb/task-write-locks';
 import { ApiError } from './api-error';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { ErrorCode } from './error-codes';

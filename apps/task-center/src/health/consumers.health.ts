@@ -8,7 +8,7 @@ import { KAFKA } from '../kafka/kafka.tokens';
 const LIVE_STATES = new Set(['Stable', 'PreparingRebalance', 'CompletingRebalance']);
 
 /**
- * Whether the run consumers' groups (outcomes, ack deadlines) have members. Kafka does not
+ * Whether the results consumer group (worker outcomes) has members. Kafka does not
  * say which member is this process, so a fleet where another replica consumes counts as
  * ready too: what readiness protects is that outcomes are being read at all.
  */
@@ -25,7 +25,7 @@ export class ConsumersHealthIndicator implements OnApplicationShutdown {
   async check(key: string, timeoutMs: number) {
     const indicator = this.health.check(key);
     if (!this.config.runs.enabled) return indicator.up({ enabled: false });
-    const groups = [this.config.runs.resultsGroup, this.config.runs.deadlinesGroup];
+    const groups = [this.config.runs.resultsGroup];
     let timer: NodeJS.Timeout | undefined;
     try {
       const described = await Promise.race([

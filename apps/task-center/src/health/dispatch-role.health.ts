@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { APP_CONFIG, type AppConfig } from '../config';
-import { ShardLeases } from '../dispatch/shard-leases';
+import { ShardLeases } from '../leases/shard-leases';
 
 /** This replica's part in dispatch: informative, never "down" (a replica may own no shard). */
 @Injectable()

@@ -1,10 +1,12 @@
 import { Global, Module } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '../config';
+import { FirePublisher } from './fire-publisher';
 import { KafkaAdminService } from './kafka-admin.service';
 import { kafkaLogCreator } from './kafka-log';
 import { KAFKA } from './kafka.tokens';
 
+/** The Kafka client, the admin (topics, health) and the one producer (FirePublisher). */
 @Global()
 @Module({
   providers: [
@@ -22,7 +24,8 @@ import { KAFKA } from './kafka.tokens';
         }),
     },
     KafkaAdminService,
+    FirePublisher,
   ],
-  exports: [KAFKA, KafkaAdminService],
+  exports: [KAFKA, KafkaAdminService, FirePublisher],
 })
 export class KafkaModule {}

@@ -1,26 +1,17 @@
 import { Global, Module } from '@nestjs/common';
-import { MongooseModule } from '@nestjs/mongoose';
-import { DispatchModule } from '../dispatch/dispatch.module';
-import { TaskDoc, TaskSchema } from '../tasks/task.schema';
+import { DatabaseModule } from '../database/database.module';
+import { LeasesModule } from '../leases/leases.module';
+import { RepositoriesModule } from '../repositories/repositories.module';
+import { DatabaseErrorsWatch } from './database-errors.watch';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
-import { MongoConnectionWatch } from './mongo-connection.watch';
-import { MongoTaskStatsReader } from './mongo-task-stats.reader';
-import { TaskStatsReader } from './task-stats.reader';
 
 /** `GET /metrics` and the {@link MetricsService} every module may report to (global). */
 @Global()
 @Module({
-  imports: [
-    DispatchModule,
-    MongooseModule.forFeature([{ name: TaskDoc.name, schema: TaskSchema }]),
-  ],
+  imports: [DatabaseModule, RepositoriesModule, LeasesModule],
   controllers: [MetricsController],
-  providers: [
-    MetricsService,
-    MongoConnectionWatch,
-    { provide: TaskStatsReader, useClass: MongoTaskStatsReader },
-  ],
-  exports: [MetricsService, TaskStatsReader],
+  providers: [MetricsService, DatabaseErrorsWatch],
+  exports: [MetricsService],
 })
 export class MetricsModule {}

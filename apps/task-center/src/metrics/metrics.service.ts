@@ -3,10 +3,10 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { FireHeader } from '@task-center/contracts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '../config';
-import { ShardLeases } from '../dispatch/shard-leases';
+import { ShardLeases } from '../leases/shard-leases';
+import { TasksRepository } from '../repositories/tasks.repository';
 import { NameCap } from './name-cap';
 import { type OpsEvent, type OpsListener } from './ops-events';
-import { TaskStatsReader } from './task-stats.reader';
 
 /** The task gauge is refreshed at most this often: each refresh scans the tasks collection. */
 export const TASKS_REFRESH_MS = 15_000;
@@ -53,7 +53,7 @@ export class MetricsService {
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
-    private readonly stats: TaskStatsReader,
+    private readonly tasksRepository: TasksRepository,
     @Optional() private readonly leases?: ShardLeases,
   ) {
     this.names = new NameCap(config.metrics.maxNames);
@@ -193,7 +193,7 @@ export class MetricsService {
     if (Date.now() - this.tasksAt < every) return Promise.resolve();
     if (!this.tasksRefresh) {
       const started = Date.now();
-      this.tasksRefresh = this.stats
+      this.tasksRefresh = this.tasksRepository
         .countByTypeAndStatus()
         .then((rows) => {
           gauge.reset();

@@ -1,9 +1,10 @@
 import { TaskType } from '@task-center/contracts';
+import { type FiresRepository } from '../repositories/fires.repository';
+import { type RunEventsRepository } from '../repositories/run-events.repository';
+import { type TasksRepository } from '../repositories/tasks.repository';
 import { type Task } from '../tasks/task';
-import { type TaskRepository } from '../tasks/task.repository';
 import { AttemptFailures, type FailedAttempt } from './attempt-failures';
-import { type PublishedAttempt } from './run-records';
-import { type RunStore } from './run.store';
+import { type FireRecord } from './run-records';
 
 const T = '0123456789abcdef01234567';
 const task: Task = {
@@ -40,13 +41,18 @@ function setup({ published = [] as string[], dead = [] as string[] } = {}) {
     findByIds: (ids: string[]) =>
       Promise.resolve(new Map(ids.includes(T) ? [[T, task] as const] : [])),
   };
-  const store = {
-    existingEvents: (ids: string[]) =>
-      Promise.resolve(new Set(ids.filter((i) => dead.includes(i)))),
-    attempt: (id: string) =>
-      Promise.resolve(published.includes(id) ? ({ messageId: id } as PublishedAttempt) : null),
+  const events = {
+    existing: (ids: string[]) => Promise.resolve(new Set(ids.filter((i) => dead.includes(i)))),
   };
-  return new AttemptFailures(tasks as unknown as TaskRepository, store as unknown as RunStore);
+  const fires = {
+    findById: (id: string) =>
+      Promise.resolve(published.includes(id) ? ({ messageId: id } as FireRecord) : null),
+  };
+  return new AttemptFailures(
+    tasks as unknown as TasksRepository,
+    events as unknown as RunEventsRepository,
+    fires as unknown as FiresRepository,
+  );
 }
 
 describe('AttemptFailures', () => {

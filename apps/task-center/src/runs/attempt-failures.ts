@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { messageIdOf } from '../dispatch/fire-message';
+import { messageIdOf } from '../kafka/fire-message';
 import { nextAttempt } from '../scheduling';
-import { TaskRepository } from '../tasks/task.repository';
+import { FiresRepository } from '../repositories/fires.repository';
+import { RunEventsRepository } from '../repositories/run-events.repository';
+import { TasksRepository } from '../repositories/tasks.repository';
 import { runEventId, type RunTimer, runTimerId } from './run-records';
-import { RunStore } from './run.store';
 
 /** An attempt that failed: a worker said so, or its `ack` deadline passed in silence. */
 export interface FailedAttempt {
@@ -24,8 +25,9 @@ export interface FailedAttempt {
 @Injectable()
 export class AttemptFailures {
   constructor(
-    private readonly tasks: TaskRepository,
-    private readonly store: RunStore,
+    private readonly tasks: TasksRepository,
+    private readonly events: RunEventsRepository,
+    private readonly fires: FiresRepository,
   ) {}
 
   async timersFor(failures: FailedAttempt[], now: number): Promise<RunTimer[]> {
@@ -75,11 +77,11 @@ export class AttemptFailures {
     const deadIds = timers
       .filter((t) => t.kind === 'dead')
       .map((t) => runEventId(messageIdOf(t.taskId, t.scheduledAt, t.attempt), 'dead'));
-    const alreadyDead = await this.store.existingEvents(deadIds);
+    const alreadyDead = await this.events.existing(deadIds);
     for (const t of timers) {
       const messageId = messageIdOf(t.taskId, t.scheduledAt, t.attempt);
       if (t.kind === 'dead' && alreadyDead.has(runEventId(messageId, 'dead'))) continue;
-      if (t.kind === 'redeliver' && (await this.store.attempt(messageId))) continue;
+      if (t.kind === 'redeliver' && (await this.fires.findById(messageId))) continue;
       out.push(t);
     }
     return out;

@@ -1,8 +1,8 @@
 import { foldFires } from './fire-history';
-import { type PublishedAttempt, type RunEvent, type RunEventKind } from './run-records';
+import { type FireRecord, type RunEvent, type RunEventKind } from './run-records';
 
 const T = '0123456789abcdef01234567';
-const published = (scheduledAt: number, attempt: number): PublishedAttempt => ({
+const published = (scheduledAt: number, attempt: number): FireRecord => ({
   messageId: `${T}:${scheduledAt}:${attempt}`,
   taskId: T,
   name: 'job',

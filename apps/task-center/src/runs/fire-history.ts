@@ -1,5 +1,5 @@
 import { type WorkerIdentity } from '@task-center/contracts';
-import { fireIdOf, type PublishedAttempt, type RunEvent, type RunEventKind } from './run-records';
+import { fireIdOf, type FireRecord, type RunEvent, type RunEventKind } from './run-records';
 
 /**
  * - `dispatched`: the latest attempt is out, no outcome yet;
@@ -40,7 +40,7 @@ export interface FireHistory {
  * Pure: folds the insert-only records of some fires (published attempts and run events,
  * in any order, duplicates allowed) into one history per fire, newest fire first.
  */
-export function foldFires(attempts: PublishedAttempt[], events: RunEvent[]): FireHistory[] {
+export function foldFires(attempts: FireRecord[], events: RunEvent[]): FireHistory[] {
   const fires = new Map<number, FireHistory>();
   const fireOf = (r: { taskId: string; name: string; scheduledAt: number }) => {
     let fire = fires.get(r.scheduledAt);

@@ -11,11 +11,11 @@ import { type Kafka, type KafkaMessage } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { KAFKA } from '../kafka/kafka.tokens';
 import { MetricsService } from '../metrics/metrics.service';
+import { RunEventsRepository } from '../repositories/run-events.repository';
 import { AttemptFailures } from './attempt-failures';
-import { BatchConsumer } from './batch-consumer';
+import { BatchConsumer } from '../kafka/batch-consumer';
 import { type RunEvent, runEventId, utcDay } from './run-records';
 import { RunTimerLoop } from './run-timer.loop';
-import { RunStore } from './run.store';
 import { parseWorkerEvent } from './worker-event.parser';
 import { WorkerRegistry } from './worker-registry';
 
@@ -35,7 +35,7 @@ export class OutcomeConsumer implements OnApplicationBootstrap, BeforeApplicatio
   constructor(
     @Inject(KAFKA) kafka: Kafka,
     @Inject(APP_CONFIG) config: AppConfig,
-    private readonly store: RunStore,
+    private readonly events: RunEventsRepository,
     private readonly failures: AttemptFailures,
     private readonly timers: RunTimerLoop,
     private readonly workers: WorkerRegistry,
@@ -71,7 +71,7 @@ export class OutcomeConsumer implements OnApplicationBootstrap, BeforeApplicatio
     }
     await this.workers.heard(beats, now);
     if (outcomes.length === 0) return;
-    await this.store.insertEvents(outcomes.map((o) => toRunEvent(o, now)));
+    await this.events.insert(outcomes.map((o) => toRunEvent(o, now)));
     this.metrics?.outcomesRecorded(outcomes.map((o) => o.result));
     const failed = outcomes.filter((o) => o.result === 'failed');
     const timers = await this.failures.timersFor(

@@ -56,14 +56,18 @@ const TIMER_PREFIX: Record<RunTimerKind, string> = { redeliver: 'r', deadline: '
 export const runTimerId = (kind: RunTimerKind, messageId: string): string =>
   `${TIMER_PREFIX[kind]}:${messageId}`;
 
-/** One published attempt (the dispatcher's `fires` record, or ours for a redelivery). */
-export interface PublishedAttempt {
+/**
+ * One published attempt of a fire: the dispatcher's first one, or a redelivery. `messageId`
+ * = `<task id>:<scheduled ms>:<attempt>`, so re-publishing records nothing new.
+ */
+export interface FireRecord {
   messageId: string;
   taskId: string;
   name: string;
   scheduledAt: number;
-  attempt: number;
   publishedAt: number;
+  attempt: number;
+  /** True for a run-now fire. */
   manual: boolean;
 }
 

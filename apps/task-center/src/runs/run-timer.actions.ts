@@ -2,21 +2,24 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { TaskType } from '@task-center/contracts';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { inSmallGroups } from '../database/bulk-write';
-import { FirePublisher } from '../dispatch/fire-publisher';
-import { type FireMessage, fireMessage, messageIdOf } from '../dispatch/fire-message';
+import { FirePublisher } from '../kafka/fire-publisher';
+import { type FireMessage, fireMessage, messageIdOf } from '../kafka/fire-message';
 import { MetricsService } from '../metrics/metrics.service';
+import { DeadLettersRepository } from '../repositories/dead-letters.repository';
+import { FiresRepository } from '../repositories/fires.repository';
+import { RunEventsRepository } from '../repositories/run-events.repository';
+import { TasksRepository } from '../repositories/tasks.repository';
 import { type Task } from '../tasks/task';
-import { TaskRepository } from '../tasks/task.repository';
+import { ackDeadlineOf } from './ack-deadline';
 import { AttemptFailures } from './attempt-failures';
 import {
-  type PublishedAttempt,
+  type FireRecord,
   type RunEvent,
   runEventId,
   type RunTimer,
   runTimerId,
   utcDay,
 } from './run-records';
-import { RunStore } from './run.store';
 
 /** Headers a dead-lettered fire carries besides the original fire's. */
 export const DeadLetterHeader = {
@@ -36,8 +39,10 @@ export class RunTimerActions {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly store: RunStore,
-    private readonly tasks: TaskRepository,
+    private readonly tasks: TasksRepository,
+    private readonly fires: FiresRepository,
+    private readonly events: RunEventsRepository,
+    private readonly deadLetters: DeadLettersRepository,
     private readonly publisher: FirePublisher,
     private readonly failures: AttemptFailures,
     @Optional() private readonly metrics?: MetricsService,
@@ -59,7 +64,7 @@ export class RunTimerActions {
     now: number,
   ): Promise<RunTimer[]> {
     const messages: FireMessage[] = [];
-    const attempts: PublishedAttempt[] = [];
+    const attempts: FireRecord[] = [];
     const deadlines: RunTimer[] = [];
     for (const t of timers) {
       const task = tasks.get(t.taskId);
@@ -81,42 +86,27 @@ export class RunTimerActions {
         publishedAt: now,
         manual: false,
       });
-      const deadline = this.deadlineOf(task, t.scheduledAt, t.attempt, now);
+      const deadline = ackDeadlineOf(
+        task,
+        t.scheduledAt,
+        t.attempt,
+        now,
+        this.config.runs.ackGraceMs,
+      );
       if (deadline) deadlines.push(deadline);
     }
     await this.publisher.publish(messages);
-    await this.store.recordAttempts(attempts);
+    await this.fires.record(attempts);
     this.metrics?.retried(messages.length);
     if (messages.length > 0) this.logger.debug(`redelivered ${messages.length} fires`);
     return deadlines;
-  }
-
-  /** The `ack` deadline of a published attempt, or undefined when the task has none. */
-  deadlineOf(
-    task: Pick<Task, 'id' | 'name' | 'ack' | 'maxRuntime' | 'shard'>,
-    scheduledAt: number,
-    attempt: number,
-    publishedAt: number,
-  ): RunTimer | undefined {
-    if (!task.ack || task.maxRuntime === undefined) return undefined;
-    return {
-      id: runTimerId('deadline', messageIdOf(task.id, scheduledAt, attempt)),
-      kind: 'deadline',
-      taskId: task.id,
-      name: task.name,
-      scheduledAt,
-      attempt,
-      dueAt: publishedAt + task.maxRuntime * 1000 + this.config.runs.ackGraceMs,
-      shard: task.shard,
-      createdAt: publishedAt,
-    };
   }
 
   /** An attempt with neither a success nor a failure by its deadline counts as failed. */
   private async deadlines(timers: RunTimer[], now: number): Promise<RunTimer[]> {
     if (timers.length === 0) return [];
     const idOf = (t: RunTimer) => messageIdOf(t.taskId, t.scheduledAt, t.attempt);
-    const answered = await this.store.existingEvents(
+    const answered = await this.events.existing(
       timers.flatMap((t) => [runEventId(idOf(t), 'succeeded'), runEventId(idOf(t), 'failed')]),
     );
     const silent = timers.filter(
@@ -137,7 +127,7 @@ export class RunTimerActions {
       day: utcDay(now),
       error,
     }));
-    await this.store.insertEvents(events);
+    await this.events.insert(events);
     this.metrics?.timedOut(silent.map((t) => t.name));
     return this.failures.timersFor(
       silent.map((t) => ({ ...t, error, reason: 'timeout' as const })),
@@ -151,7 +141,7 @@ export class RunTimerActions {
     const topic = this.config.kafka.topics.deadLetter;
     const letters = await inSmallGroups(timers, async (t) => {
       const messageId = messageIdOf(t.taskId, t.scheduledAt, t.attempt);
-      const published = await this.store.attempt(messageId);
+      const published = await this.fires.findById(messageId);
       const task = tasks.get(t.taskId) ?? this.ghostOf(t);
       const message = fireMessage(
         task,
@@ -168,7 +158,7 @@ export class RunTimerActions {
     await this.publisher.publish(letters.map((l) => l.message));
     this.metrics?.deadLettered(letters.map((l) => l.t.name));
     for (const { t, messageId, message } of letters) {
-      await this.store.insertDeadLetter({
+      await this.deadLetters.insert({
         messageId,
         taskId: t.taskId,
         name: t.name,
@@ -180,7 +170,7 @@ export class RunTimerActions {
         headers: message.headers,
       });
     }
-    await this.store.insertEvents(
+    await this.events.insert(
       letters.map(({ t, messageId }) => ({
         id: runEventId(messageId, 'dead'),
         kind: 'dead',

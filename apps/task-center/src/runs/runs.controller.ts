@@ -10,6 +10,7 @@ import {
 } from './dto/runs-query.dto';
 import { RunsService } from './runs.service';
 import { toDeadLetterView, toFireView, toStatsView, toWorkersView } from './runs.view';
+import { WorkerRegistry } from './worker-registry';
 
 const NEXT_CURSOR = {
   name: 'X-Next-Cursor',
@@ -19,7 +20,10 @@ const NEXT_CURSOR = {
 @ApiTags('runs')
 @Controller('v1/api')
 export class RunsController {
-  constructor(private readonly runs: RunsService) {}
+  constructor(
+    private readonly runs: RunsService,
+    private readonly workerRegistry: WorkerRegistry,
+  ) {}
 
   @Get('task-runs')
   @ApiOperation({ summary: "A task's fires with their attempts and state, newest first" })
@@ -65,6 +69,6 @@ export class RunsController {
   @Get('workers')
   @ApiOperation({ summary: 'Worker processes from their heartbeats, and live ones per tag' })
   async workers() {
-    return toWorkersView(await this.runs.workersNow());
+    return toWorkersView(await this.workerRegistry.list(Date.now()));
   }
 }

@@ -1,13 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { messageIdOf } from '../dispatch/fire-message';
+import { messageIdOf } from '../kafka/fire-message';
 import { ApiError } from '../errors/api-error';
 import { ErrorCode } from '../errors/error-codes';
-import { TaskRepository } from '../tasks/task.repository';
+import {
+  type DeadLetterPage,
+  DeadLettersRepository,
+} from '../repositories/dead-letters.repository';
+import { FiresRepository } from '../repositories/fires.repository';
+import { RunEventsRepository } from '../repositories/run-events.repository';
+import { RunTimersRepository } from '../repositories/run-timers.repository';
+import { TasksRepository } from '../repositories/tasks.repository';
 import { type FireHistory, foldFires } from './fire-history';
 import { type DeadLetter, runEventId, runTimerId, utcDay } from './run-records';
 import { RunTimerLoop } from './run-timer.loop';
-import { type DeadLetterPage, RunHistoryReader, RunStore } from './run.store';
-import { WorkerRegistry } from './worker-registry';
 
 export interface RunStats {
   date: string;
@@ -19,15 +24,19 @@ export interface RunStats {
 
 const zero = () => ({ succeeded: 0, failed: 0, timeout: 0, dead: 0 });
 
-/** The runs API's use cases: history, dead letters and redrive, stats, workers. */
+/**
+ * The runs API's use cases: history, dead letters and redrive, stats. Reads of `fires`,
+ * `run_events` and `dead_letters` that are not on a hot path (see each repository's costs).
+ */
 @Injectable()
 export class RunsService {
   constructor(
-    private readonly reader: RunHistoryReader,
-    private readonly store: RunStore,
-    private readonly tasks: TaskRepository,
+    private readonly fires: FiresRepository,
+    private readonly events: RunEventsRepository,
+    private readonly deadLetterRepository: DeadLettersRepository,
+    private readonly tasks: TasksRepository,
+    private readonly runTimers: RunTimersRepository,
     private readonly timers: RunTimerLoop,
-    private readonly workers: WorkerRegistry,
   ) {}
 
   /** A page of a task's fires, newest first; `cursor` = the previous page's last scheduled ms. */
@@ -36,10 +45,10 @@ export class RunsService {
     limit = 50,
     cursor?: number,
   ): Promise<{ fires: FireHistory[]; nextCursor: string | null }> {
-    const times = await this.reader.fireTimes(taskId, limit + 1, cursor);
+    const times = await this.fires.scheduledTimes(taskId, limit + 1, cursor);
     const page = times.slice(0, limit);
     if (page.length === 0) return { fires: [], nextCursor: null };
-    const { attempts, events } = await this.reader.firesBetween(taskId, page.at(-1)!, page[0]!);
+    const { attempts, events } = await this.between(taskId, page.at(-1)!, page[0]!);
     const wanted = new Set(page);
     const fires = foldFires(attempts, events).filter((f) => wanted.has(f.scheduledAt));
     return { fires, nextCursor: times.length > limit ? String(page.at(-1)) : null };
@@ -47,14 +56,14 @@ export class RunsService {
 
   async fire(fireId: string): Promise<FireHistory> {
     const [taskId, at] = fireId.split(':') as [string, string];
-    const { attempts, events } = await this.reader.firesBetween(taskId, Number(at), Number(at));
+    const { attempts, events } = await this.between(taskId, Number(at), Number(at));
     const [fire] = foldFires(attempts, events);
     if (!fire) throw new ApiError(ErrorCode.FIRE_NOT_FOUND, `no fire ${fireId}`);
     return fire;
   }
 
   deadLetters(limit = 50, cursor?: string): Promise<DeadLetterPage> {
-    return this.reader.deadLetters(limit, cursor);
+    return this.deadLetterRepository.page(limit, cursor);
   }
 
   /**
@@ -66,7 +75,7 @@ export class RunsService {
     messageId: string,
     now = Date.now(),
   ): Promise<{ message_id: string; attempt: number }> {
-    const dead = await this.store.deadLetter(messageId);
+    const dead = await this.deadLetterRepository.findById(messageId);
     if (!dead) {
       throw new ApiError(
         ErrorCode.DEAD_LETTER_NOT_FOUND,
@@ -97,7 +106,7 @@ export class RunsService {
     if (!claimed) {
       throw new ApiError(ErrorCode.STATE_CONFLICT, `dead letter ${messageId} is being redriven`);
     }
-    await this.store.insertEvents([
+    await this.events.insert([
       {
         id: runEventId(messageId, 'redriven'),
         kind: 'redriven',
@@ -110,7 +119,7 @@ export class RunsService {
         day: utcDay(now),
       },
     ]);
-    await this.store.deleteDeadLetter(messageId);
+    await this.deadLetterRepository.delete(messageId);
     return { message_id: next, attempt: dead.attempt + 1 };
   }
 
@@ -119,9 +128,10 @@ export class RunsService {
     if (utcDay(Date.parse(`${day}T00:00:00Z`) || 0) !== day) {
       throw new ApiError(ErrorCode.INVALID_PARAM, `date ${day} is not a calendar day`);
     }
-    const [counts, backlog] = await Promise.all([
-      this.reader.countsOfDay(day),
-      this.reader.backlog(now),
+    const [counts, tasks, redeliveries] = await Promise.all([
+      this.events.countsOfDay(day),
+      this.tasks.countDueBy(now),
+      this.runTimers.countDueBy('redeliver', now),
     ]);
     const totals = zero();
     const byName: RunStats['byName'] = {};
@@ -130,11 +140,16 @@ export class RunsService {
       totals[kind] += count;
       (byName[name] ??= zero())[kind] += count;
     }
-    return { date: day, backlog, totals, byName };
+    return { date: day, backlog: { tasks, redeliveries }, totals, byName };
   }
 
-  workersNow(now = Date.now()) {
-    return this.workers.list(now);
+  /** Published attempts and events of a task's fires scheduled in [from, to]. */
+  private async between(taskId: string, from: number, to: number) {
+    const [attempts, events] = await Promise.all([
+      this.fires.between(taskId, from, to),
+      this.events.between(taskId, from, to),
+    ]);
+    return { attempts, events };
   }
 
   private nextOf(dead: DeadLetter): string {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type WorkerHeartbeatEvent } from '@task-center/contracts';
 import { type WorkerRecord } from './run-records';
-import { WorkerStore } from './run.store';
+import { WorkersRepository } from '../repositories/workers.repository';
 
 /** A worker is dead after this many missed heartbeats. */
 export const MISSED_HEARTBEATS = 3;
@@ -24,7 +24,7 @@ export const isAlive = (w: WorkerRecord, now: number): boolean =>
 export class WorkerRegistry {
   private readonly known = new Map<string, { record: WorkerRecord; savedAt: number }>();
 
-  constructor(private readonly store: WorkerStore) {}
+  constructor(private readonly store: WorkersRepository) {}
 
   async heard(beats: WorkerHeartbeatEvent[], now: number): Promise<void> {
     const latest = new Map<string, WorkerHeartbeatEvent>();

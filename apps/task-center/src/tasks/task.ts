@@ -59,3 +59,14 @@ export interface Task extends TaskDefinition {
 
 /** What the repository needs to insert a task: the service has computed its first slot. */
 export type NewTask = TaskDefinition & Pick<Task, 'status' | 'nextRunAt' | 'createdAt'>;
+
+/** The earliest pending fire of an active task; null keeps it out of the due scan. */
+export function dueAt(
+  status: Task['status'],
+  nextRunAt: number | null,
+  manualRuns: number[],
+): number | null {
+  if (status !== 'active') return null;
+  const pending = nextRunAt === null ? manualRuns : [nextRunAt, ...manualRuns];
+  return pending.length === 0 ? null : Math.min(...pending);
+}

@@ -5,11 +5,15 @@ import { ErrorCode } from '../errors/error-codes';
 import { firstFireAt, previewFires } from '../scheduling';
 import { type CreateTaskDto } from './dto/create-task.dto';
 import { type UpdateTaskDto, type PreviewTaskDto } from './dto/update-task.dto';
+import { TaskChangesRepository } from '../repositories/task-changes.repository';
+import {
+  DuplicateKeyError,
+  type TaskPage,
+  TasksRepository,
+} from '../repositories/tasks.repository';
 import { type Task, type TaskDefinition } from './task';
 import { scheduleOf, TaskDefinitions } from './task-definitions';
-import { TaskChangeLog } from './task-change-log';
 import { BUCKET_MS } from './task-shard';
-import { DuplicateKeyError, type TaskPage, TaskRepository } from './task.repository';
 
 const CONCURRENT_UPDATE_TRIES = 3;
 
@@ -32,9 +36,9 @@ export interface CreateResult {
 @Injectable()
 export class TasksService {
   constructor(
-    private readonly repo: TaskRepository,
+    private readonly repo: TasksRepository,
     private readonly definitions: TaskDefinitions,
-    private readonly changes: TaskChangeLog,
+    private readonly changes: TaskChangesRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

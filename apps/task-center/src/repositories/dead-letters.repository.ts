@@ -1,0 +1,16 @@
+import { type DeadLetter } from '../runs/run-records';
+
+export interface DeadLetterPage {
+  items: DeadLetter[];
+  nextCursor: string | null;
+}
+
+/** The `dead_letters` collection: fires that exhausted their attempts, until redriven. */
+export abstract class DeadLettersRepository {
+  /** Inserts a dead letter; one that exists already is left as it is. */
+  abstract insert(dead: DeadLetter): Promise<void>;
+  abstract findById(messageId: string): Promise<DeadLetter | null>;
+  abstract delete(messageId: string): Promise<void>;
+  /** Newest first; `cursor` is the `nextCursor` of the previous page. */
+  abstract page(limit: number, cursor?: string): Promise<DeadLetterPage>;
+}

@@ -1,0 +1,21 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+
+/** One published attempt of a fire (see FireRecord); its outcomes are run events. */
+@Schema({ collection: 'fires', versionKey: false })
+export class FireDoc {
+  /** The message id: `<task id>:<scheduled ms>:<attempt>`. Re-publishing is a no-op insert. */
+  @Prop({ type: String }) _id!: string;
+  @Prop({ required: true }) task_id!: string;
+  @Prop({ required: true }) name!: string;
+  @Prop({ required: true }) scheduled_at!: number;
+  @Prop({ required: true }) published_at!: number;
+  @Prop({ required: true }) attempt!: number;
+  /** True for a run-now fire. */
+  @Prop({ required: true, default: false }) manual!: boolean;
+  @Prop({ type: String, required: true }) status!: 'dispatched';
+}
+
+export const FireSchema = SchemaFactory.createForClass(FireDoc);
+
+// Run history of a task, newest first.
+FireSchema.index({ task_id: 1, scheduled_at: -1 });

@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { type Model } from 'mongoose';
+import { insertIgnoringDuplicates } from '../database/duplicate-key';
+import { type DeadLetter } from '../runs/run-records';
+import { DeadLetterDoc } from './dead-letter.schema';
+import { type DeadLetterPage, DeadLettersRepository } from './dead-letters.repository';
+
+function deadToDoc(d: DeadLetter): DeadLetterDoc {
+  return {
+    _id: d.messageId,
+    task_id: d.taskId,
+    name: d.name,
+    scheduled_at: d.scheduledAt,
+    attempt: d.attempt,
+    last_error: d.lastError,
+    dead_at: d.deadAt,
+    topic: d.topic,
+    headers: d.headers,
+  };
+}
+
+function deadFromDoc(d: DeadLetterDoc): DeadLetter {
+  return {
+    messageId: d._id,
+    taskId: d.task_id,
+    name: d.name,
+    scheduledAt: d.scheduled_at,
+    attempt: d.attempt,
+    lastError: d.last_error,
+    deadAt: d.dead_at,
+    topic: d.topic,
+    headers: d.headers,
+  };
+}
+
+/**
+ * `_id` inserts, lookups and deletes; `page` reads the `{dead_at, _id}` index on MongoDB and
+ * scans on FerretDB's SQLite backend (an operator's page view).
+ */
+@Injectable()
+export class MongoDeadLettersRepository extends DeadLettersRepository {
+  constructor(@InjectModel(DeadLetterDoc.name) private readonly dead: Model<DeadLetterDoc>) {
+    super();
+  }
+
+  async insert(dead: DeadLetter): Promise<void> {
+    await insertIgnoringDuplicates(this.dead, [deadToDoc(dead)]);
+  }
+
+  async findById(messageId: string): Promise<DeadLetter | null> {
+    const doc = await this.dead.findOne({ _id: messageId }).lean<DeadLetterDoc>();
+    return doc ? deadFromDoc(doc) : null;
+  }
+
+  async delete(messageId: string): Promise<void> {
+    await this.dead.deleteOne({ _id: messageId });
+  }
+
+  async page(limit: number, cursor?: string): Promise<DeadLetterPage> {
+    let filter = {};
+    if (cursor) {
+      const dot = cursor.indexOf('.');
+      const at = Number(cursor.slice(0, dot));
+      const id = cursor.slice(dot + 1);
+      filter = { $or: [{ dead_at: { $lt: at } }, { dead_at: at, _id: { $lt: id } }] };
+    }
+    const docs = await this.dead
+      .find(filter)
+      .sort({ dead_at: -1, _id: -1 })
+      .limit(limit + 1)
+      .lean<DeadLetterDoc[]>();
+    const items = docs.slice(0, limit).map(deadFromDoc);
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor: docs.length > limit && last ? `${last.deadAt}.${last.messageId}` : null,
+    };
+  }
+}

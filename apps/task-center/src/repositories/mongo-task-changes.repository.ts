@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
+import { type Collection, type Connection } from 'mongoose';
+import { isDuplicateKey } from '../database/duplicate-key';
+import { CHANGE_LOG_KEEP, type TaskChange, TaskChangesRepository } from './task-changes.repository';
+
+const MAX_IDS = 500;
+
+interface ChangeDoc {
+  _id: string;
+  seq?: number;
+  ids?: string[];
+  all?: boolean;
+  at?: number;
+}
+
+/**
+ * One document `chg:<seq>` per entry, and a `head` document holding (at least nearly) the
+ * newest seq. A sequence number is taken by inserting its document: the unique `_id` makes
+ * that atomic on FerretDB too, whose read-modify-write updates (`$inc`) can lose increments
+ * under concurrency. Every access is by `_id`, the one lookup FerretDB's SQLite backend
+ * pushes down.
+ */
+@Injectable()
+export class MongoTaskChangesRepository extends TaskChangesRepository {
+  private readonly docs: Collection<ChangeDoc>;
+  private lastSeq = 0;
+
+  constructor(@InjectConnection() connection: Connection) {
+    super();
+    this.docs = connection.collection<ChangeDoc>('task_changes');
+  }
+
+  async append(change: TaskChange, now: number): Promise<void> {
+    if (change !== 'all' && change.length === 0) return;
+    const all = change === 'all' || change.length > MAX_IDS;
+    const body = { at: now, ...(all ? { all: true } : { ids: change }) };
+    let seq = Math.max(this.lastSeq, await this.head());
+    for (;;) {
+      seq++;
+      try {
+        await this.docs.insertOne({ _id: `chg:${seq}`, ...body });
+        break;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+    }
+    this.lastSeq = seq;
+    await this.docs
+      .updateOne({ _id: 'head' }, { $max: { seq } }, { upsert: true })
+      .catch((err: unknown) => {
+        if (!isDuplicateKey(err)) throw err; // a concurrent first upsert: theirs will do
+      });
+    if (seq > CHANGE_LOG_KEEP) await this.docs.deleteOne({ _id: `chg:${seq - CHANGE_LOG_KEEP}` });
+  }
+
+  async head(): Promise<number> {
+    return (await this.docs.findOne({ _id: 'head' }))?.seq ?? 0;
+  }
+
+  async entry(seq: number): Promise<TaskChange | undefined> {
+    const doc = await this.docs.findOne({ _id: `chg:${seq}` });
+    if (!doc) return undefined;
+    return doc.all ? 'all' : (doc.ids ?? []);
+  }
+}
