@@ -109,7 +109,8 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
         deadlinesOf: (batch) =>
           batch.flatMap(({ task, records }) =>
             records.flatMap(
-              (r) => ackDeadlineOf(task, r.scheduledAt, r.attempt, r.publishedAt, runs.ackGraceMs) ?? [],
+              (r) =>
+                ackDeadlineOf(task, r.scheduledAt, r.attempt, r.publishedAt, runs.ackGraceMs) ?? [],
             ),
           ),
         isRunning,

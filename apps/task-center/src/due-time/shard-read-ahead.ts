@@ -79,7 +79,9 @@ export class ShardReadAhead<T> {
    */
   covers(shard: number, dueAt: number, now = Date.now()): boolean {
     const cursor = this.cursors.get(shard);
-    return cursor !== undefined && bucketOf(dueAt) <= Math.max(cursor.loadedUntil, this.horizon(now));
+    return (
+      cursor !== undefined && bucketOf(dueAt) <= Math.max(cursor.loadedUntil, this.horizon(now))
+    );
   }
 
   /**

@@ -14,7 +14,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { RunEventsRepository } from '../repositories/run-events.repository';
 import { AttemptFailures } from './attempt-failures';
 import { BatchConsumer } from '../kafka/batch-consumer';
-import { type RunEvent, runEventId, utcDay } from './run-records';
+import { type RunEvent, runEvent } from './run-records';
 import { RunTimerLoop } from './run-timer.loop';
 import { parseWorkerEvent } from './worker-event.parser';
 import { WorkerRegistry } from './worker-registry';
@@ -98,19 +98,11 @@ export class OutcomeConsumer implements OnApplicationBootstrap, BeforeApplicatio
 }
 
 function toRunEvent(o: FireOutcomeEvent, now: number): RunEvent {
-  return {
-    id: runEventId(o.messageId, o.result),
-    kind: o.result,
+  return runEvent(o.result, { ...o, name: o.tag }, now, {
     messageId: o.messageId,
-    taskId: o.taskId,
-    name: o.tag,
-    scheduledAt: o.scheduledAt,
-    attempt: o.attempt,
-    at: now,
-    day: utcDay(now),
-    ...(o.error !== undefined && { error: o.timedOut ? `timed out: ${o.error}` : o.error }),
+    error: o.error !== undefined && o.timedOut ? `timed out: ${o.error}` : o.error,
     startedAt: o.startedAt,
     durationMs: o.durationMs,
     worker: o.worker,
-  };
+  });
 }

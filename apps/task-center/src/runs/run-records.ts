@@ -1,3 +1,4 @@
+import { messageIdOf } from '@task-center/contracts';
 import { type WorkerIdentity } from '@task-center/contracts';
 
 /**
@@ -26,6 +27,43 @@ export interface RunEvent {
 }
 
 export const runEventId = (messageId: string, kind: RunEventKind): string => `${messageId}:${kind}`;
+
+/** Which attempt of which fire an event or a timer is about. */
+export interface AttemptRef {
+  taskId: string;
+  name: string;
+  scheduledAt: number;
+  attempt: number;
+}
+
+/**
+ * The one way a run event is made: `_id` from the message id and the kind, `day` from `at`.
+ * `messageId` defaults to the attempt's (`messageIdOf`); optional details absent stay absent.
+ */
+export function runEvent(
+  kind: RunEventKind,
+  of: AttemptRef,
+  at: number,
+  details: Pick<RunEvent, 'error' | 'startedAt' | 'durationMs' | 'worker'> & {
+    messageId?: string;
+  } = {},
+): RunEvent {
+  const { messageId = messageIdOf(of.taskId, of.scheduledAt, of.attempt), ...rest } = details;
+  const event: RunEvent = {
+    id: runEventId(messageId, kind),
+    kind,
+    messageId,
+    taskId: of.taskId,
+    name: of.name,
+    scheduledAt: of.scheduledAt,
+    attempt: of.attempt,
+    at,
+    day: utcDay(at),
+  };
+  for (const [key, value] of Object.entries(rest))
+    if (value !== undefined) Object.assign(event, { [key]: value });
+  return event;
+}
 
 /**
  * A durable timer, due at `dueAt`, acted on by the replica that owns `shard`:

@@ -12,14 +12,7 @@ import { TasksRepository } from '../repositories/tasks.repository';
 import { type Task } from '../tasks/task';
 import { ackDeadlineOf } from './ack-deadline';
 import { AttemptFailures } from './attempt-failures';
-import {
-  type FireRecord,
-  type RunEvent,
-  runEventId,
-  type RunTimer,
-  runTimerId,
-  utcDay,
-} from './run-records';
+import { type FireRecord, runEvent, runEventId, type RunTimer } from './run-records';
 
 /** Headers a dead-lettered fire carries besides the original fire's. */
 export const DeadLetterHeader = {
@@ -115,19 +108,7 @@ export class RunTimerActions {
         !answered.has(runEventId(idOf(t), 'failed')),
     );
     const error = 'no outcome within max_runtime + grace (ack)';
-    const events: RunEvent[] = silent.map((t) => ({
-      id: runEventId(idOf(t), 'timeout'),
-      kind: 'timeout',
-      messageId: idOf(t),
-      taskId: t.taskId,
-      name: t.name,
-      scheduledAt: t.scheduledAt,
-      attempt: t.attempt,
-      at: now,
-      day: utcDay(now),
-      error,
-    }));
-    await this.events.insert(events);
+    await this.events.insert(silent.map((t) => runEvent('timeout', t, now, { error })));
     this.metrics?.timedOut(silent.map((t) => t.name));
     return this.failures.timersFor(
       silent.map((t) => ({ ...t, error, reason: 'timeout' as const })),
@@ -171,18 +152,9 @@ export class RunTimerActions {
       });
     }
     await this.events.insert(
-      letters.map(({ t, messageId }) => ({
-        id: runEventId(messageId, 'dead'),
-        kind: 'dead',
-        messageId,
-        taskId: t.taskId,
-        name: t.name,
-        scheduledAt: t.scheduledAt,
-        attempt: t.attempt,
-        at: now,
-        day: utcDay(now),
-        ...(t.lastError !== undefined && { error: t.lastError }),
-      })),
+      letters.map(({ t, messageId }) =>
+        runEvent('dead', t, now, { messageId, error: t.lastError }),
+      ),
     );
     this.logger.log(`dead-lettered ${letters.length} fires to ${topic}`);
   }

@@ -11,7 +11,7 @@ import { RunEventsRepository } from '../repositories/run-events.repository';
 import { RunTimersRepository } from '../repositories/run-timers.repository';
 import { TasksRepository } from '../repositories/tasks.repository';
 import { type FireHistory, foldFires } from './fire-history';
-import { type DeadLetter, runEventId, runTimerId, utcDay } from './run-records';
+import { type DeadLetter, runEvent, runTimerId, utcDay } from './run-records';
 import { RunTimerLoop } from './run-timer.loop';
 
 export interface RunStats {
@@ -106,19 +106,7 @@ export class RunsService {
     if (!claimed) {
       throw new ApiError(ErrorCode.STATE_CONFLICT, `dead letter ${messageId} is being redriven`);
     }
-    await this.events.insert([
-      {
-        id: runEventId(messageId, 'redriven'),
-        kind: 'redriven',
-        messageId,
-        taskId: dead.taskId,
-        name: dead.name,
-        scheduledAt: dead.scheduledAt,
-        attempt: dead.attempt,
-        at: now,
-        day: utcDay(now),
-      },
-    ]);
+    await this.events.insert([runEvent('redriven', dead, now, { messageId })]);
     await this.deadLetterRepository.delete(messageId);
     return { message_id: next, attempt: dead.attempt + 1 };
   }

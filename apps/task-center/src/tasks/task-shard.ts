@@ -1,5 +1,6 @@
-/** Width of a due-time bucket: the dispatcher reads one bucket per shard per second. */
-export const BUCKET_MS = 1000;
+import { bucketOf } from '../due-time/shard-read-ahead';
+
+export { BUCKET_MS, bucketOf } from '../due-time/shard-read-ahead';
 
 /** FNV-1a over the id: spreads ObjectIds (sequential counters) evenly over the shards. */
 export function shardOf(id: string, shards: number): number {
@@ -10,8 +11,6 @@ export function shardOf(id: string, shards: number): number {
   }
   return (hash >>> 0) % shards;
 }
-
-export const bucketOf = (at: number): number => Math.floor(at / BUCKET_MS);
 
 /**
  * The equality key the dispatcher looks tasks up by: "<shard>:<second>". FerretDB pushes

@@ -1,17 +1,8 @@
 import { type TaskStatus, type TaskType } from '@task-center/contracts';
-import { type MisfirePolicy } from '../scheduling';
+import { type MisfirePolicy, type RetryPolicy } from '../scheduling';
 
-/** How a failed fire is redelivered (applied by the results/retry engine). */
-export interface RetryPolicy {
-  /** Total deliveries including the first; 1 disables retries. */
-  maxAttempts: number;
-  backoff: 'exponential' | 'fixed';
-  /** First delay in seconds (exponential doubles it per attempt, capped by `maxDelay`). */
-  delay: number;
-  maxDelay: number;
-  /** Explicit delays in seconds, one per retry (seed 001's "60 600 3600"); wins over backoff. */
-  intervals?: number[];
-}
+/** How a failed fire is redelivered: defined beside the pure retry rules. */
+export type { RetryPolicy } from '../scheduling';
 
 /** The definition a user controls: everything that create and update accept. */
 export interface TaskDefinition {
