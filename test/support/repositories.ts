@@ -31,7 +31,7 @@ export class RepositoriesHarness {
   }
 
   get<T>(token: Type<T> | (abstract new (...args: never[]) => T)): T {
-    return this.moduleRef.get(token as Type<T>);
+    return this.moduleRef.get(token);
   }
 
   /** The raw connection: for setting up states the repositories never write (a crashed owner's lock). */
