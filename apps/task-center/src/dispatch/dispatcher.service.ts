@@ -72,7 +72,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
         recordFires: (records) => fires.record(records),
         armDeadlines: async (deadlines) => void (await timers.schedule(deadlines)),
         quiet: () => this.loop.quiet(),
-        keep: (next) => this.memory.keep(next),
+        settle: (planned, advance, next) => this.memory.settle(planned, advance, next),
         forget: (task) => {
           this.memory.unload(task.id);
           shards.reread(task.shard);

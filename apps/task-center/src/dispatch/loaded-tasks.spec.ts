@@ -56,7 +56,7 @@ function setup(writeBehindMs = 2000) {
       recordFires: async () => undefined,
       armDeadlines: async () => undefined,
       quiet: async () => undefined,
-      keep: (next): boolean => memory.keep(next),
+      settle: (planned, advance, next) => memory.settle(planned, advance, next),
       forget: (t) => memory.unload(t.id),
       conditions: new ConditionLog(logger),
     },

@@ -1,8 +1,8 @@
 import { type ShardReadAhead } from '../due-time/shard-read-ahead';
 import { type Task } from '../tasks/task';
-import { merged } from '../tasks/task-advance';
+import { type Advance, merged } from '../tasks/task-advance';
 import { DueQueue } from './due-queue';
-import { type WriteBehind } from './write-behind';
+import { type Settled, type WriteBehind } from './write-behind';
 
 /**
  * The tasks this replica holds in memory, by id and by due time. A task is held while the
@@ -60,6 +60,23 @@ export class LoadedTasks {
       return; // our copy is ahead: it fired since this was read
     }
     if (this.keep(task)) this.onQueued();
+  }
+
+  /**
+   * A publish planned from `planned` was acknowledged and leads to `next`. Normally memory
+   * still holds `planned` and now holds `next` if the read-ahead covers it. If the change
+   * follower took another copy meanwhile (or dropped the task: deleted, paused), the API's
+   * change wins: our fires are merged into that copy, as the write of `advance` (at once)
+   * merges them in the database, and a deleted or paused task stays out of memory.
+   */
+  settle(planned: Task, advance: Advance, next: Task): Settled {
+    const current = this.tasks.get(planned.id);
+    if (current === planned) return { kept: this.keep(next), changed: false, dueAt: next.dueAt };
+    if (!current) return { kept: false, changed: true, dueAt: null };
+    const now = merged(current, advance) ?? current;
+    const kept = this.keep(now);
+    if (kept) this.onQueued();
+    return { kept, changed: true, dueAt: now.dueAt };
   }
 
   /**

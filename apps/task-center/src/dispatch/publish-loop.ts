@@ -136,8 +136,11 @@ export class PublishLoop {
     while (this.ports.isRunning()) {
       await writes.room();
       const due = memory.peekDue();
-      if (due === undefined || due > Date.now() + PREPARE_MS) return;
-      const at = Math.max(due, Date.now());
+      if (due === undefined) return;
+      // After a failed publish, nothing goes out before the backoff has passed.
+      const next = Math.max(due, this.retry.until);
+      if (next > Date.now() + PREPARE_MS) return;
+      const at = Math.max(next, Date.now());
       this.publishingAt = at;
       const planned = this.plan(memory.popDue(at, this.settings.maxBatch), at);
       const batch = publisher.prepare(planned.flatMap((p) => p.messages));

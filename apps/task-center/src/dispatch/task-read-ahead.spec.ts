@@ -114,7 +114,7 @@ function setup(options: { maxLoaded?: number; writeBehindMs?: number } = {}) {
       recordFires: async () => undefined,
       armDeadlines: async () => undefined,
       quiet: async () => undefined,
-      keep: (next): boolean => memory.keep(next),
+      settle: (planned, advance, next) => memory.settle(planned, advance, next),
       forget: (t) => memory.unload(t.id),
       conditions,
     },

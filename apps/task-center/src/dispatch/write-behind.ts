@@ -28,12 +28,26 @@ export interface WriteBehindPorts {
   armDeadlines(deadlines: RunTimer[]): Promise<void>;
   /** Resolves once no publish is about to start or under way (see PublishLoop.quiet). */
   quiet(): Promise<void>;
-  /** Keeps the task in memory (true) if the read-ahead covers its next due time. */
-  keep(next: Task): boolean;
+  /**
+   * Tells memory that a publish planned from `planned` was acknowledged and leads to `next`
+   * (see LoadedTasks.settle): whether memory holds the task now, whether the API changed it
+   * while the publish was in flight, and when the task is due as memory or the database
+   * will have it.
+   */
+  settle(planned: Task, advance: Advance, next: Task): Settled;
   /** Published but not written: drop the task from memory and read its shard again. */
   forget(task: Task): void;
   conditions: ConditionLog;
   onError?(err: unknown): void;
+}
+
+/** Where a published task stands once its publish was acknowledged. */
+export interface Settled {
+  /** Held in memory (the read-ahead covers its next due time). */
+  kept: boolean;
+  /** The API changed it while the publish was in flight: the advance is merged, written now. */
+  changed: boolean;
+  dueAt: number | null;
 }
 
 /**
@@ -126,14 +140,14 @@ export class WriteBehind {
       else if (held) this.enqueue([this.take(id)], [], [], Infinity);
       const next = advanced(folded);
       this.advancedTo.set(folded, next);
-      if (this.ports.keep(next)) {
-        if (this.writeBehindMs > 0) {
-          const since = continues ? held.since : advance.now;
-          this.held.set(id, { advance: folded, latest: next, since });
-          continue;
-        }
-      } else if (next.dueAt !== null) {
-        leavingBucket = Math.min(leavingBucket, bucketOf(next.dueAt));
+      const settled = this.ports.settle(advance.before, folded, next);
+      if (settled.kept && !settled.changed && this.writeBehindMs > 0) {
+        const since = continues ? held.since : advance.now;
+        this.held.set(id, { advance: folded, latest: next, since });
+        continue;
+      }
+      if (!settled.kept && settled.dueAt !== null) {
+        leavingBucket = Math.min(leavingBucket, bucketOf(settled.dueAt));
       }
       this.held.delete(id);
       now.push(folded);
@@ -258,7 +272,10 @@ export class WriteBehind {
     for (const advance of advances) {
       const next = this.advancedTo.get(advance);
       if (next) this.unwritten.add(next);
-      // Publishes held on top of it were planned from an unwritten state: re-published too.
+      // Publishes held on top of it were planned from an unwritten state: not written either
+      // (a batch planned from it may still be in flight), re-published from the database.
+      const held = this.held.get(advance.before.id);
+      if (held) this.unwritten.add(held.latest);
       this.held.delete(advance.before.id);
       this.ports.forget(advance.before);
     }
