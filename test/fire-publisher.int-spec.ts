@@ -53,7 +53,8 @@ describe('FirePublisher on the real broker', () => {
     });
     const partitionsOf = async (topic: string) =>
       (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.length;
-    publisher = new FirePublisher(kafka, config, { partitionsOf } as KafkaAdminService);
+    const ready = () => Promise.resolve(); // topics created above
+    publisher = new FirePublisher(kafka, config, { partitionsOf, ready } as KafkaAdminService);
     await publisher.onModuleInit();
     consumer = await FireConsumer.start(stackEnv().kafkaBrokers, topics);
   });

@@ -89,10 +89,10 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
       findByIds: (ids) => tasks.findByIds(ids),
       owns: (id) => shards.tracks(shardOf(id, dispatch.shards)),
       written: (id) => this.writes.writingOf(id) ?? Promise.resolve(),
-      consider: (task) => this.memory.consider(task),
+      consider: (task) => this.memory.changedByApi(task),
       gone: (id) => {
         this.writes.drop(id); // gone for good: nothing to write
-        this.memory.unload(id);
+        this.memory.goneByApi(id);
       },
       reloadAll: () => this.readAhead.reloadAll(),
       logger: this.logger,

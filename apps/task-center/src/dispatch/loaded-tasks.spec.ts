@@ -79,6 +79,68 @@ beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(T0));
 afterEach(() => jest.restoreAllMocks());
 
 describe('LoadedTasks', () => {
+  describe('a publish acknowledged after memory changed', () => {
+    it('our publish wins over a re-read copy of the same version (the database was behind it)', () => {
+      const { memory, fire } = setup();
+      const t = task();
+      memory.consider(t);
+      memory.sending([t]);
+      // Memory was cleared and the task re-read (a reload) before our advance was written.
+      memory.unload(t.id);
+      memory.consider({ ...t });
+      fire(t);
+      expect(memory.get(t.id)).toMatchObject({ runCount: 1, nextRunAt: T0 + S, version: 1 });
+    });
+
+    it('a task forgotten while its publish was in flight comes back moved on, as before the split', () => {
+      const { memory, fire } = setup();
+      const t = task();
+      memory.consider(t);
+      memory.sending([t]);
+      memory.unload(t.id); // a reload cleared memory; its re-read has not come back yet
+      fire(t);
+      expect(memory.get(t.id)).toMatchObject({ runCount: 1, nextRunAt: T0 + S });
+    });
+
+    it('an API change while in flight wins: merged with our fires, written at once', async () => {
+      const { memory, fire, writes, written } = setup();
+      const t = task();
+      memory.consider(t);
+      memory.sending([t]);
+      memory.changedByApi({ ...t, version: 2, data: '{"v":2}' });
+      fire(t);
+      expect(memory.get(t.id)).toMatchObject({ version: 2, data: '{"v":2}', runCount: 1 });
+      await writes.flushed();
+      expect(written.map((a) => a.before)).toEqual([t]);
+    });
+
+    it('a task the API deleted or paused while in flight stays out of memory', () => {
+      const { memory, fire } = setup();
+      const deleted = task();
+      const paused = task();
+      for (const t of [deleted, paused]) memory.consider(t);
+      memory.sending([deleted, paused]);
+      memory.goneByApi(deleted.id);
+      memory.changedByApi({ ...paused, version: 2, status: 'paused', dueAt: null });
+      fire(deleted);
+      fire(paused);
+      expect(memory.get(deleted.id)).toBeUndefined();
+      expect(memory.get(paused.id)).toBeUndefined();
+      expect(memory.size).toBe(0);
+    });
+
+    it('a failed publish forgets that it was in flight', () => {
+      const { memory, fire } = setup();
+      const t = task();
+      memory.consider(t);
+      memory.sending([t]);
+      memory.unsent([t]);
+      memory.changedByApi({ ...t, version: 2, data: '{"v":2}' }); // applied, not in flight
+      fire(memory.get(t.id)!);
+      expect(memory.get(t.id)).toMatchObject({ version: 2, data: '{"v":2}', runCount: 1 });
+    });
+  });
+
   it('holds an active task the read-ahead covers, due', () => {
     const { memory, onQueued } = setup();
     const t = task({ nextRunAt: T0 + 5 * S, dueAt: T0 + 5 * S });

@@ -12,6 +12,8 @@ import { type Settled, type WriteBehind } from './write-behind';
 export class LoadedTasks {
   private readonly tasks = new Map<string, Task>();
   private readonly queue = new DueQueue();
+  /** Tasks whose publish is in flight, with what the API made of them meanwhile (if anything). */
+  private readonly inFlight = new Map<string, Task | 'gone' | undefined>();
 
   constructor(
     private readonly reach: ShardReadAhead<Task>,
@@ -62,16 +64,39 @@ export class LoadedTasks {
     if (this.keep(task)) this.onQueued();
   }
 
+  /** Its publish is going out to Kafka: API changes until it is settled are remembered. */
+  sending(tasks: Task[]): void {
+    for (const task of tasks) this.inFlight.set(task.id, undefined);
+  }
+
+  /** Its publish failed: the tasks stay as they are in memory, due again. */
+  unsent(tasks: Task[]): void {
+    for (const task of tasks) this.inFlight.delete(task.id);
+  }
+
+  /** A copy the API changed (from the change log): taken like any read, and remembered. */
+  changedByApi(task: Task): void {
+    if (this.inFlight.has(task.id)) this.inFlight.set(task.id, task);
+    this.consider(task);
+  }
+
+  /** The API deleted the task. */
+  goneByApi(id: string): void {
+    if (this.inFlight.has(id)) this.inFlight.set(id, 'gone');
+    this.unload(id);
+  }
+
   /**
-   * A publish planned from `planned` was acknowledged and leads to `next`. Normally memory
-   * still holds `planned` and now holds `next` if the read-ahead covers it. If the change
-   * follower took another copy meanwhile (or dropped the task: deleted, paused), the API's
-   * change wins: our fires are merged into that copy, as the write of `advance` (at once)
-   * merges them in the database, and a deleted or paused task stays out of memory.
+   * A publish planned from `planned` was acknowledged and leads to `next`, which memory now
+   * holds if the read-ahead covers it. If the API changed the task while the publish was in
+   * flight, its change wins: our fires are merged into the copy memory took (as the write of
+   * `advance`, at once, merges them in the database), and a deleted or paused task stays out.
    */
   settle(planned: Task, advance: Advance, next: Task): Settled {
+    const change = this.inFlight.get(planned.id);
+    this.inFlight.delete(planned.id);
+    if (change === undefined) return { kept: this.keep(next), changed: false, dueAt: next.dueAt };
     const current = this.tasks.get(planned.id);
-    if (current === planned) return { kept: this.keep(next), changed: false, dueAt: next.dueAt };
     if (!current) return { kept: false, changed: true, dueAt: null };
     const now = merged(current, advance) ?? current;
     const kept = this.keep(now);

@@ -396,8 +396,9 @@ describe('PublishLoop', () => {
       // as the dispatcher wires it.
       if (change === 'gone') {
         writes.drop(t.id);
-        memory.unload(t.id);
-      } else memory.consider({ ...t, version: 2, status: 'paused', nextRunAt: null, dueAt: null });
+        memory.goneByApi(t.id);
+      } else
+        memory.changedByApi({ ...t, version: 2, status: 'paused', nextRunAt: null, dueAt: null });
       await until(() => publisher.acked.length === 1);
       await sleep(3 * S);
       expect(publisher.attempts.map((a) => a.messages.map(scheduledOf))).toEqual([[T0 + 60]]);
@@ -411,7 +412,7 @@ describe('PublishLoop', () => {
     const t = loopTask(T0 + 60, { data: 'old' });
     memory.consider(t);
     await until(() => publisher.attempts.length === 1);
-    memory.consider({ ...t, version: 2, data: 'new' }); // applied by the change follower
+    memory.changedByApi({ ...t, version: 2, data: 'new' }); // applied by the change follower
     await until(() => publisher.acked.length === 2);
     expect(publisher.acked.map((a) => a.messages.map((m) => m.value))).toEqual([['old'], ['new']]);
     expect(memory.get(t.id)).toMatchObject({ version: 2, data: 'new' });

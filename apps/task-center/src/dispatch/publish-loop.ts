@@ -161,6 +161,7 @@ export class PublishLoop {
         ready.push(p);
       }
       batch.drop(dropped);
+      memory.sending(ready.map((p) => p.task));
       const published = await this.publish(ready, batch, sentAt);
       this.publishingAt = Infinity;
       if (!published) {
@@ -211,6 +212,7 @@ export class PublishLoop {
       try {
         await this.ports.publisher.publishPrepared(batch, sentAt);
       } catch (err) {
+        this.ports.memory.unsent(planned.map((p) => p.task));
         for (const { task } of planned)
           if (task.dueAt !== null) this.ports.memory.requeue(task.id, task.dueAt);
         this.ports.conditions.fail('dispatch: publishing to Kafka', err);

@@ -81,6 +81,7 @@ export class FirePublisher implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
+    await this.admin.ready();
     await retryUntil(() => this.producer.connect(), {
       what: `kafka: connecting the producer to ${this.config.kafka.brokers.join(',')}`,
       deadlineMs: this.config.startupTimeoutMs,

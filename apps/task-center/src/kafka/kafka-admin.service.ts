@@ -18,6 +18,7 @@ import { retryUntil } from '../startup/retry-until';
 export class KafkaAdminService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(KafkaAdminService.name);
   private readonly admin: Admin;
+  private setup: Promise<void> | undefined;
 
   constructor(
     @Inject(KAFKA) kafka: Kafka,
@@ -28,7 +29,20 @@ export class KafkaAdminService implements OnModuleInit, OnApplicationShutdown {
     this.admin = kafka.admin({ retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1000 } });
   }
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): Promise<void> {
+    return this.ready();
+  }
+
+  /**
+   * Resolves once the admin is connected and the topics exist (startup's retries included):
+   * the producer connects after it, so its first metadata and partition counts find them.
+   */
+  ready(): Promise<void> {
+    this.setup ??= this.connectAndCreateTopics();
+    return this.setup;
+  }
+
+  private async connectAndCreateTopics(): Promise<void> {
     const { brokers, topics, partitions, replicationFactor } = this.config.kafka;
     await retryUntil(() => this.admin.connect(), {
       what: `kafka: connecting to ${brokers.join(',')}`,
