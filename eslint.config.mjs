@@ -27,6 +27,7 @@ export default tseslint.config(
   {
     files: [
       '**/*.spec.ts',
+      '**/*.fixtures.ts',
       '**/*.e2e-spec.ts',
       '**/*.int-spec.ts',
       'test/**/*.ts',
@@ -41,7 +42,13 @@ export default tseslint.config(
   },
   {
     // Response bodies from supertest are `any` by design; tests assert their shape instead.
-    files: ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/*.int-spec.ts', 'test/**/*.ts'],
+    files: [
+      '**/*.spec.ts',
+      '**/*.fixtures.ts',
+      '**/*.e2e-spec.ts',
+      '**/*.int-spec.ts',
+      'test/**/*.ts',
+    ],
     rules: {
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

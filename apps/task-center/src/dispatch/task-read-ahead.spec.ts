@@ -202,6 +202,31 @@ describe('TaskReadAhead', () => {
     expect(db.calls).toEqual(['slot 0:3', `advance ${t.id}`]);
   });
 
+  it('a catch-up waits for every queued write, so it never reads a copy our publishes left behind', async () => {
+    const { db, readAhead, memory, writes, fire } = setup({ writeBehindMs: 2000 });
+    const t = task();
+    db.add(t);
+    readAhead.shards.track(0);
+    await readAhead.load();
+    fire(t); // held: the database still has the copy due at T0
+    clock = T0 + S;
+    fire(memory.get(t.id)!); // folded into the held advance
+    // The lease renewal ran late (the database was down): the task is dropped from memory,
+    // its held advance is queued (the database is slow) and the shard is read again.
+    db.holding = true;
+    writes.write([t.id]);
+    memory.unload(t.id);
+    readAhead.shards.reread(0);
+    db.calls.length = 0;
+    const loading = readAhead.load();
+    await settle();
+    expect(db.calls).toEqual([]);
+    db.release();
+    await loading;
+    expect(db.calls).toEqual([`advance ${t.id}`, 'range 0 to 3 limit 1000']);
+    expect(memory.get(t.id)).toMatchObject({ runCount: 2, nextRunAt: T0 + 2 * S });
+  });
+
   it('does not read a shard whose lease is not valid now', async () => {
     const { db, held, readAhead, memory } = setup();
     const a = task({ shard: 0 });

@@ -79,6 +79,10 @@ export class TaskReadAhead {
       // published. The publish loop has sent the shard back to catch-up; it runs once the
       // lease is valid again.
       if (!this.ports.holds(shard)) continue;
+      // A catch-up reads tasks that left memory in any state (a failed write, a late lease,
+      // a new shard): it waits for every queued write, so it never reads a copy from before
+      // our own publishes (re-firing them, and merging our next fires away as counted).
+      if (this.shards.catchingUp(shard, horizon)) await this.writes.flushed();
       await this.shards.read(shard, horizon, this.room(), this.take);
     }
   }

@@ -84,6 +84,15 @@ export class ShardReadAhead<T> {
     );
   }
 
+  /** Whether the next read of the shard is a catch-up (new, reread, or too far behind). */
+  catchingUp(shard: number, horizon: number): boolean {
+    const cursor = this.cursors.get(shard);
+    return (
+      cursor !== undefined &&
+      (cursor.loadedUntil < 0 || horizon - cursor.loadedUntil > MAX_BUCKET_GAP)
+    );
+  }
+
   /**
    * Reads one shard up to `horizon`: the buckets not read yet one by one, or, when the shard
    * is new or more than MAX_BUCKET_GAP buckets behind, one catch-up of at most `room` items.
@@ -91,9 +100,7 @@ export class ShardReadAhead<T> {
   async read(shard: number, horizon: number, room: number, take: (items: T[]) => void) {
     const cursor = this.cursors.get(shard);
     if (!cursor) return;
-    if (cursor.loadedUntil < 0 || horizon - cursor.loadedUntil > MAX_BUCKET_GAP) {
-      return this.catchUp(shard, horizon, room, take);
-    }
+    if (this.catchingUp(shard, horizon)) return this.catchUp(shard, horizon, room, take);
     while (cursor.loadedUntil < horizon && this.cursors.get(shard) === cursor) {
       const bucket = cursor.loadedUntil + 1;
       const resets = cursor.resets;

@@ -1,0 +1,125 @@
+import { planFires } from './fire-plan';
+import { MAX_PENDING_WRITES } from './write-behind';
+import { S, T0, settings, task, oneShot, settle, setup, time } from './write-behind.fixtures';
+
+beforeEach(() => {
+  time.now = T0;
+  jest.spyOn(Date, 'now').mockImplementation(() => time.now);
+});
+afterEach(() => jest.restoreAllMocks());
+
+describe('WriteBehind', () => {
+  describe('a failing store', () => {
+    it('forgets the task, logs the condition once, and never writes a publish planned from the unwritten state', async () => {
+      const { store, memory, forgotten, logger, onError, writes, publish } = setup(0);
+      store.holding = true;
+      store.failNext = 1;
+      const t = task();
+      publish([t], T0);
+      await settle();
+      const latest1 = memory.get(t.id)!;
+      // Published while the first write is under way, planned from the state it leads to.
+      publish([latest1], T0 + S);
+      store.release();
+      store.holding = false;
+      await writes.flushed();
+
+      expect(store.advances.flat().map((a) => a.before)).toEqual([t]);
+      expect(forgotten).toEqual([t, latest1]);
+      expect(memory.has(t.id)).toBe(false);
+      // The fires were published: their records are kept (a re-publish reuses the ids).
+      expect(store.records.flat().map((r) => r.scheduledAt)).toEqual([T0, T0 + S]);
+      expect(logger.warn).toHaveBeenCalledTimes(1);
+      expect(logger.warn).toHaveBeenCalledWith('dispatch: advancing tasks: connection reset');
+      expect(onError).toHaveBeenCalledTimes(1);
+      expect(writes.unwrittenCount).toBe(0);
+    });
+
+    it('with write-behind, a publish held on top of the unwritten state is forgotten, not written', async () => {
+      const { store, memory, forgotten, writes, publish } = setup(2000);
+      store.failNext = 1;
+      const t = task();
+      publish([t], T0);
+      const latest1 = memory.get(t.id)!;
+      writes.write([t.id]); // e.g. a lease renewal running late
+      await writes.flushed();
+      expect(forgotten).toEqual([t]);
+      expect(memory.has(t.id)).toBe(false);
+
+      // A batch planned from the state the failed write led to, acknowledged afterwards.
+      publish([latest1], T0 + S);
+      writes.writeHeld(Infinity);
+      await writes.flushed();
+      expect(store.advances.flat().map((a) => a.before)).toEqual([t]);
+      expect(forgotten).toEqual([t, latest1]);
+      expect(writes.unwrittenCount).toBe(0);
+    });
+
+    it('logs the recovery once a later write lands', async () => {
+      const { store, logger, writes, publish } = setup(0);
+      store.failNext = 1;
+      publish([oneShot()], T0);
+      await writes.flushed();
+      publish([oneShot()], T0 + S);
+      await writes.flushed();
+      expect(logger.warn).toHaveBeenCalledTimes(1);
+      expect(logger.log).toHaveBeenCalledTimes(1);
+      expect(logger.log.mock.calls[0]![0]).toMatch(/^dispatch: advancing tasks: recovered/);
+    });
+
+    // A batch planned from a state held on top of a failed write must not be written as
+    // fresh: its conditional update cannot match, and the merge would count its fires twice.
+    it('a publish planned from a held state on top of a failed write is not written either', async () => {
+      const { store, memory, forgotten, writes, publish } = setup(2000);
+      store.holding = true;
+      store.failNext = 1;
+      const t = task();
+      publish([t], T0);
+      writes.write([t.id]); // write 1 (fails), under way
+      await settle();
+      publish([memory.get(t.id)!], T0 + S); // held on top of write 1
+      const latest2 = memory.get(t.id)!;
+      store.release(); // write 1 fails
+      store.holding = false;
+      await writes.flushed();
+      expect(forgotten).toEqual([t]);
+
+      // In flight at Kafka when write 1 failed: planned from the held state.
+      publish([latest2], T0 + 2 * S);
+      writes.writeHeld(Infinity);
+      await writes.flushed();
+      expect(store.advances.flat().map((a) => a.before)).toEqual([t]);
+      expect(forgotten).toEqual([t, latest2]);
+    });
+  });
+
+  describe('backpressure', () => {
+    it(`room() waits while ${MAX_PENDING_WRITES} advances are queued and resolves once they land`, async () => {
+      const { store, writes } = setup(0);
+      store.holding = true;
+      const batch = (n: number) =>
+        Array.from({ length: n }, () => planFires(oneShot(), T0, settings));
+      writes.afterPublish(batch(MAX_PENDING_WRITES - 1), []);
+      await writes.room(); // one below the limit: room
+      writes.afterPublish(batch(1), []);
+      let room = false;
+      void writes.room().then(() => (room = true));
+      await settle();
+      expect(room).toBe(false);
+      expect(writes.unwrittenCount).toBe(MAX_PENDING_WRITES);
+
+      // The first write (of MAX_PENDING_WRITES - 1 advances) lands: room again.
+      for (let i = 0; i < Math.ceil((MAX_PENDING_WRITES - 1) / 16); i++) {
+        await settle();
+        expect(room).toBe(false);
+        store.release();
+      }
+      await settle();
+      expect(room).toBe(true);
+      expect(writes.unwrittenCount).toBe(1);
+      store.releaseAll();
+      await writes.flushed();
+      expect(writes.unwrittenCount).toBe(0);
+    });
+  });
+});
