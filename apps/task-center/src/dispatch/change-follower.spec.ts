@@ -1,35 +1,14 @@
 import { type Logger } from '@nestjs/common';
-import { TaskType } from '@task-center/contracts';
 import { ConditionLog } from '../background/condition-log';
 import { type TaskChange, TaskChangesRepository } from '../repositories/task-changes.repository';
 import { type Task } from '../tasks/task';
 import { ChangeFollower } from './change-follower';
+import { loopTaskAt } from '../tasks/task.fixtures';
 
 const T0 = 1_800_000_000_000;
 
-function task(id: string, overrides: Partial<Task> = {}): Task {
-  return {
-    id,
-    name: 'billing',
-    type: TaskType.Loop,
-    data: '{}',
-    loopTime: 1,
-    ack: false,
-    timezone: 'UTC',
-    misfire: 'fire_once',
-    status: 'active',
-    nextRunAt: T0,
-    manualRuns: [],
-    runCount: 0,
-    lastRunAt: null,
-    createdAt: T0,
-    updatedAt: T0,
-    version: 2,
-    shard: 0,
-    dueAt: T0,
-    ...overrides,
-  };
-}
+const task = (id: string, overrides: Partial<Task> = {}): Task =>
+  loopTaskAt(T0, { id, createdAt: T0, updatedAt: T0, version: 2, ...overrides });
 
 /** The change log: `head` may run ahead of the entries written (racing or trimmed). */
 class FakeChangeLog extends TaskChangesRepository {

@@ -3,6 +3,7 @@ import { type MisfirePolicy } from '../scheduling';
 import { type Task } from '../tasks/task';
 import { advanced } from '../tasks/task-advance';
 import { planFires, type PlanSettings } from './fire-plan';
+import { loopTaskAt } from '../tasks/task.fixtures';
 
 const S = 1000;
 const T0 = 1_800_000_000_000;
@@ -14,27 +15,13 @@ const settings: PlanSettings = {
 
 /** A loop task every second, anchored at T0 - 10 s, due at T0. */
 function loopTask(overrides: Partial<Task> = {}): Task {
-  return {
+  return loopTaskAt(T0, {
     id: '65f000000000000000000001',
-    name: 'billing',
-    type: TaskType.Loop,
     data: '{"x":1}',
-    loopTime: 1,
-    ack: false,
-    timezone: 'UTC',
-    misfire: 'fire_once',
-    status: 'active',
-    nextRunAt: T0,
-    manualRuns: [],
-    runCount: 0,
-    lastRunAt: null,
     createdAt: T0 - 10 * S,
     updatedAt: T0 - 10 * S,
-    version: 1,
-    shard: 0,
-    dueAt: T0,
     ...overrides,
-  };
+  });
 }
 
 const scheduledOf = (plan: ReturnType<typeof planFires>) => plan.records.map((r) => r.scheduledAt);

@@ -1,5 +1,4 @@
 import { type Logger } from '@nestjs/common';
-import { TaskType } from '@task-center/contracts';
 import { ConditionLog } from '../background/condition-log';
 import { type DueSource, ShardReadAhead } from '../due-time/shard-read-ahead';
 import { type Task } from '../tasks/task';
@@ -7,36 +6,14 @@ import { type Advance } from '../tasks/task-advance';
 import { planFires } from './fire-plan';
 import { LoadedTasks } from './loaded-tasks';
 import { WriteBehind } from './write-behind';
+import { loopTaskAt } from '../tasks/task.fixtures';
 
 const S = 1000;
 const T0 = 1_800_000_000_000;
 const READ_AHEAD_MS = 10 * S;
 
-let seq = 0;
-function task(overrides: Partial<Task> = {}): Task {
-  seq++;
-  return {
-    id: `65f0000000000000000${String(seq).padStart(5, '0')}`,
-    name: 'billing',
-    type: TaskType.Loop,
-    data: '{"v":1}',
-    loopTime: 1,
-    ack: false,
-    timezone: 'UTC',
-    misfire: 'fire_once',
-    status: 'active',
-    nextRunAt: T0,
-    manualRuns: [],
-    runCount: 0,
-    lastRunAt: null,
-    createdAt: T0 - 60 * S,
-    updatedAt: T0 - 60 * S,
-    version: 1,
-    shard: 0,
-    dueAt: T0,
-    ...overrides,
-  };
-}
+const task = (overrides: Partial<Task> = {}): Task =>
+  loopTaskAt(T0, { data: '{"v":1}', ...overrides });
 
 /** The database is never read here: the read-ahead only decides what memory covers. */
 const noSource: DueSource<Task> = {

@@ -11,33 +11,13 @@ import { type Advance } from '../tasks/task-advance';
 import { LoadedTasks } from './loaded-tasks';
 import { PublishLoop } from './publish-loop';
 import { WriteBehind } from './write-behind';
+import { loopTaskAt } from '../tasks/task.fixtures';
 
 export const S = 1000;
 
-let seq = 0;
 /** A one-shot due at `dueAt`: fired once, it completes and leaves memory. */
 export function oneShot(dueAt: number, overrides: Partial<Task> = {}): Task {
-  seq++;
-  return {
-    id: `65f0000000000000000${String(seq).padStart(5, '0')}`,
-    name: 'billing',
-    type: TaskType.OneShot,
-    data: '{}',
-    ack: false,
-    timezone: 'UTC',
-    misfire: 'fire_once',
-    status: 'active',
-    nextRunAt: dueAt,
-    manualRuns: [],
-    runCount: 0,
-    lastRunAt: null,
-    createdAt: dueAt - 60 * S,
-    updatedAt: dueAt - 60 * S,
-    version: 1,
-    shard: 0,
-    dueAt,
-    ...overrides,
-  };
+  return loopTaskAt(dueAt, { type: TaskType.OneShot, loopTime: undefined, ...overrides });
 }
 
 /** A loop every `loopTime` seconds whose next slot is `dueAt`. */

@@ -1,5 +1,4 @@
 import { type Logger } from '@nestjs/common';
-import { TaskType } from '@task-center/contracts';
 import { ConditionLog } from '../background/condition-log';
 import { bucketOf } from '../due-time/shard-read-ahead';
 import { type Task } from '../tasks/task';
@@ -8,37 +7,14 @@ import { planFires } from './fire-plan';
 import { LoadedTasks } from './loaded-tasks';
 import { TaskReadAhead } from './task-read-ahead';
 import { WriteBehind } from './write-behind';
+import { loopTaskAt } from '../tasks/task.fixtures';
 
 const S = 1000;
 const T0 = 1_800_000_000_000;
 const B0 = bucketOf(T0);
 const READ_AHEAD_MS = 2 * S;
 
-let seq = 0;
-function task(overrides: Partial<Task> = {}): Task {
-  seq++;
-  return {
-    id: `65f0000000000000000${String(seq).padStart(5, '0')}`,
-    name: 'billing',
-    type: TaskType.Loop,
-    data: '{}',
-    loopTime: 1,
-    ack: false,
-    timezone: 'UTC',
-    misfire: 'fire_once',
-    status: 'active',
-    nextRunAt: T0,
-    manualRuns: [],
-    runCount: 0,
-    lastRunAt: null,
-    createdAt: T0 - 60 * S,
-    updatedAt: T0 - 60 * S,
-    version: 1,
-    shard: 0,
-    dueAt: T0,
-    ...overrides,
-  };
-}
+const task = (overrides: Partial<Task> = {}): Task => loopTaskAt(T0, overrides);
 
 /**
  * The tasks collection: answers the read-ahead's queries and applies the dispatcher's

@@ -7,6 +7,7 @@ import { type Task } from '../tasks/task';
 import { type Advance } from '../tasks/task-advance';
 import { planFires, type Planned, type PlanSettings } from './fire-plan';
 import { WriteBehind } from './write-behind';
+import { loopTaskAt } from '../tasks/task.fixtures';
 
 export const S = 1000;
 export const T0 = 1_800_000_000_000;
@@ -18,32 +19,8 @@ export const settings: PlanSettings = {
   topic: 'tasks',
 };
 
-let seq = 0;
 /** A loop task every `loopTime` seconds, due at T0. */
-export function task(overrides: Partial<Task> = {}): Task {
-  seq++;
-  return {
-    id: `65f0000000000000000${String(seq).padStart(5, '0')}`,
-    name: 'billing',
-    type: TaskType.Loop,
-    data: '{}',
-    loopTime: 1,
-    ack: false,
-    timezone: 'UTC',
-    misfire: 'fire_once',
-    status: 'active',
-    nextRunAt: T0,
-    manualRuns: [],
-    runCount: 0,
-    lastRunAt: null,
-    createdAt: T0 - 60 * S,
-    updatedAt: T0 - 60 * S,
-    version: 1,
-    shard: 0,
-    dueAt: T0,
-    ...overrides,
-  };
-}
+export const task = (overrides: Partial<Task> = {}): Task => loopTaskAt(T0, overrides);
 
 /** A one-shot due at T0: its publish completes it (it leaves memory, nothing to read back). */
 export const oneShot = (overrides: Partial<Task> = {}) =>

@@ -1,34 +1,20 @@
-import { TaskType } from '@task-center/contracts';
 import { type Task } from './task';
 import { type Advance, advanced, combined, merged } from './task-advance';
+import { loopTaskAt } from './task.fixtures';
 
 const S = 1000;
 const T0 = 1_800_000_000_000;
 
-function loop(overrides: Partial<Task> = {}): Task {
-  return {
+const loop = (overrides: Partial<Task> = {}): Task =>
+  loopTaskAt(T0, {
     id: '65f000000000000000000001',
     name: 'tag',
-    type: TaskType.Loop,
-    data: '{}',
-    loopTime: 1,
     loopCount: 10,
-    ack: false,
-    timezone: 'UTC',
-    misfire: 'fire_once',
-    status: 'active',
-    nextRunAt: T0,
-    manualRuns: [],
-    runCount: 0,
-    lastRunAt: null,
     createdAt: T0 - 10 * S,
     updatedAt: T0 - 10 * S,
-    version: 1,
     shard: 3,
-    dueAt: T0,
     ...overrides,
-  };
-}
+  });
 
 /** One regular fire of the task's next slot, published at `now`. */
 function fire(before: Task, now: number, nextRunAt: number | null = now + S): Advance {
