@@ -1,5 +1,6 @@
 import { DEFAULT_TOPICS } from '@task-center/contracts';
 import { z } from 'zod';
+import { parseApiKeys } from '../security/api-key-entries';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -97,7 +98,10 @@ export const configSchema = z.object({
   RUNS_CONSUMER_SESSION_TIMEOUT_S: int(6, 300).default(30),
   NODE_ENV: z.string().trim().optional(),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
-  API_KEYS: list.pipe(z.array(z.string().min(16, 'entries must be at least 16 characters'))),
+  API_KEYS: list.superRefine((entries, ctx) => {
+    const parsed = parseApiKeys(entries);
+    if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: parsed.problem });
+  }),
   CORS_ORIGINS: list,
   METRICS_MAX_NAMES: int(1, 100_000).default(200),
   ALERT_WEBHOOK_URL: z
@@ -162,7 +166,10 @@ export interface AppConfig {
   /** `json` (one object per line) by default when NODE_ENV=production, else `pretty`. */
   logFormat: 'json' | 'pretty';
   security: {
-    /** Bearer keys accepted on /v1/api and /metrics; empty = open (warned at startup). */
+    /**
+     * Keys accepted on /v1/api and /metrics, as written: `[admin:|write:|read:]<key>`, a bare
+     * key being admin (security/api-key-entries.ts); empty = open (warned at startup).
+     */
     apiKeys: string[];
     /** Origins allowed by CORS; empty = CORS off. `*` allows any. */
     corsOrigins: string[];

@@ -145,4 +145,21 @@ describe('loadConfig', () => {
       expect((err as Error).message.startsWith(expected.split(' ')[0]!)).toBe(true);
     }
   });
+
+  it('keeps scoped API_KEYS entries as written, and fails fast on an unknown scope', () => {
+    const entries = 'admin:adm-key-0123456789,write:wri-key-0123456789,read:rea-key-0123456789';
+    expect(loadConfig({ ...base, API_KEYS: entries }).security.apiKeys).toEqual(entries.split(','));
+    expect(loadConfig({ ...base, API_KEYS: 'bare-key-0123456789' }).security.apiKeys).toEqual([
+      'bare-key-0123456789',
+    ]);
+    for (const bad of ['reader:rea-key-0123456789', 'Admin:adm-key-0123456789', 'read:short']) {
+      const attempt = () => loadConfig({ ...base, API_KEYS: `bare-key-0123456789,${bad}` });
+      expect(attempt).toThrow(ConfigError);
+      expect(attempt).toThrow(/^API_KEYS entry 2 .*\(got "\*\*\*"\)$/);
+      expect(attempt).not.toThrow(/rea-key|adm-key|short|reader|Admin/);
+    }
+    expect(() =>
+      loadConfig({ ...base, API_KEYS: 'read:dup-key-0123456789,admin:dup-key-0123456789' }),
+    ).toThrow('API_KEYS entry 2 repeats a key given earlier (one scope per key) (got "***")');
+  });
 });

@@ -7,6 +7,8 @@ export const ErrorCode = {
   MALFORMED_JSON: 40002,
   INVALID_SCHEDULE: 40003,
   UNAUTHORIZED: 40101,
+  /** A known API key whose scope (admin, write, read) does not allow the route. */
+  FORBIDDEN_SCOPE: 40301,
   TASK_NOT_FOUND: 40401,
   ROUTE_NOT_FOUND: 40402,
   FIRE_NOT_FOUND: 40403,

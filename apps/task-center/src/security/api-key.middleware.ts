@@ -4,8 +4,12 @@ import { APP_CONFIG, type AppConfig } from '../config';
 import { ApiError } from '../errors/api-error';
 import { ErrorCode } from '../errors/error-codes';
 import { ApiKeys, presentedKey } from './api-keys';
+import { setHeldScope } from './held-scope';
 
-/** With `API_KEYS` set, a request needs one of them (bearer or X-API-Key); 401 otherwise. */
+/**
+ * With `API_KEYS` set, a request needs one of them (bearer or X-API-Key); 401 otherwise.
+ * The key's scope is kept on the request for {@link ApiKeyScopeGuard}, which knows the route.
+ */
 @Injectable()
 export class ApiKeyMiddleware implements NestMiddleware {
   private readonly keys: ApiKeys;
@@ -15,9 +19,15 @@ export class ApiKeyMiddleware implements NestMiddleware {
   }
 
   use(req: Request, res: Response, next: NextFunction): void {
-    if (this.keys.accepts(presentedKey(req.headers))) return next();
+    if (!this.keys.enabled) return next();
+    const presented = presentedKey(req.headers);
+    const scope = this.keys.scopeOf(presented);
+    if (scope !== undefined) {
+      setHeldScope(req, scope);
+      return next();
+    }
     res.setHeader('WWW-Authenticate', 'Bearer');
-    const msg = presentedKey(req.headers)
+    const msg = presented
       ? 'invalid API key'
       : 'missing API key: send Authorization: Bearer <key> or X-API-Key';
     throw new ApiError(ErrorCode.UNAUTHORIZED, msg);

@@ -1,30 +1,50 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { parseApiKeys } from './api-key-entries';
+import { type ApiKeyScope } from './api-key-scope';
 
 const digest = (key: string): Buffer => createHash('sha256').update(key, 'utf8').digest();
 
 /**
- * The accepted API keys, held only as SHA-256 digests. A presented key is compared with
- * every one of them in constant time over fixed-length digests, so neither the length of a
- * key nor which one matched shows in the response time.
+ * The accepted API keys, held only as SHA-256 digests with their scopes. A presented key is
+ * compared with every one of them in constant time over fixed-length digests, so neither the
+ * length of a key nor which one matched shows in the response time.
  */
 export class ApiKeys {
-  private readonly digests: Buffer[];
+  private readonly keys: { digest: Buffer; scope: ApiKeyScope }[];
 
-  constructor(keys: readonly string[]) {
-    this.digests = keys.map(digest);
+  /** `entries` as in `API_KEYS` (`[scope:]key`), already validated by the config. */
+  constructor(entries: readonly string[]) {
+    const parsed = parseApiKeys(entries);
+    if ('problem' in parsed) throw new Error(`API_KEYS ${parsed.problem}`);
+    this.keys = parsed.entries.map(({ key, scope }) => ({ digest: digest(key), scope }));
   }
 
   get enabled(): boolean {
-    return this.digests.length > 0;
+    return this.keys.length > 0;
+  }
+
+  /** How many keys of each scope, for the startup line. */
+  countByScope(): Partial<Record<ApiKeyScope, number>> {
+    const counts: Partial<Record<ApiKeyScope, number>> = {};
+    for (const { scope } of this.keys) counts[scope] = (counts[scope] ?? 0) + 1;
+    return counts;
+  }
+
+  /** The scope of the presented key; undefined when it is missing or unknown. */
+  scopeOf(presented: string | undefined): ApiKeyScope | undefined {
+    if (presented === undefined || presented === '') return undefined;
+    const candidate = digest(presented);
+    let found: ApiKeyScope | undefined;
+    for (const key of this.keys) {
+      // Every digest is compared; keys are unique, so at most one matches.
+      const match = timingSafeEqual(key.digest, candidate);
+      found = match ? key.scope : found;
+    }
+    return found;
   }
 
   accepts(presented: string | undefined): boolean {
-    if (!this.enabled) return true;
-    if (presented === undefined || presented === '') return false;
-    const candidate = digest(presented);
-    let ok = false;
-    for (const d of this.digests) ok = timingSafeEqual(d, candidate) || ok;
-    return ok;
+    return !this.enabled || this.scopeOf(presented) !== undefined;
   }
 }
 

@@ -6,11 +6,17 @@ import {
   type NestModule,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { ApiKeyMiddleware } from './api-key.middleware';
+import { ApiKeyScopeGuard } from './api-key-scope.guard';
+import { ApiKeys } from './api-keys';
 
-/** API keys on the API and the metrics; `/health*` and `/docs` stay open. */
-@Module({})
+/**
+ * API keys on the API and the metrics (401 without a known one), their scopes checked per
+ * route (403); `/health*` and `/docs` stay open.
+ */
+@Module({ providers: [{ provide: APP_GUARD, useClass: ApiKeyScopeGuard }] })
 export class SecurityModule implements NestModule, OnApplicationBootstrap {
   private readonly logger = new Logger('Security');
 
@@ -27,7 +33,10 @@ export class SecurityModule implements NestModule, OnApplicationBootstrap {
         'API_KEYS is not set: the API and /metrics accept requests from anyone who can reach this port. Set API_KEYS before exposing it.',
       );
     } else {
-      this.logger.log(`API keys required on /v1/api and /metrics (${apiKeys.length} accepted)`);
+      const counts = Object.entries(new ApiKeys(apiKeys).countByScope())
+        .map(([scope, n]) => `${n} ${scope}`)
+        .join(', ');
+      this.logger.log(`API keys required on /v1/api and /metrics (${counts})`);
     }
     if (corsOrigins.length > 0) this.logger.log(`CORS allowed for ${corsOrigins.join(', ')}`);
   }
