@@ -19,3 +19,8 @@ export const FireSchema = SchemaFactory.createForClass(FireDoc);
 
 // Run history of a task, newest first.
 FireSchema.index({ task_id: 1, scheduled_at: -1 });
+// The fire search across tasks (GET /v1/api/runs), newest first by scheduled time then task
+// id: a window of scheduled times, walked in the index's order, without a sort in memory.
+FireSchema.index({ scheduled_at: -1, task_id: -1 });
+// The same search for one name ("everything named x"), without reading other names' fires.
+FireSchema.index({ name: 1, scheduled_at: -1, task_id: -1 });

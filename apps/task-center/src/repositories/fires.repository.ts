@@ -1,4 +1,15 @@
-import { type FireRecord } from '../runs/run-records';
+import { type FireKey, type FireRecord } from '../runs/run-records';
+
+/** Fires across tasks scheduled in [from, to) ms, optionally of one name or one task. */
+export interface FireSearch {
+  from: number;
+  to: number;
+  name?: string;
+  taskId?: string;
+  /** Only fires after this one in the order (newest first: scheduled time, then task id). */
+  after?: FireKey;
+  limit: number;
+}
 
 /**
  * The `fires` collection: one record per published attempt, written by whoever published it
@@ -12,4 +23,11 @@ export abstract class FiresRepository {
   abstract scheduledTimes(taskId: string, limit: number, before?: number): Promise<number[]>;
   /** Every attempt of a task's fires scheduled in [from, to]. */
   abstract between(taskId: string, from: number, to: number): Promise<FireRecord[]>;
+  /**
+   * Fires (attempt 1, one per fire) matching `q`, newest first by scheduled time then task id
+   * (= message id order), at most `q.limit`.
+   */
+  abstract search(q: FireSearch): Promise<FireKey[]>;
+  /** Every attempt of these fires. */
+  abstract ofFires(fires: FireKey[]): Promise<FireRecord[]>;
 }

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { type Model } from 'mongoose';
+import { type FilterQuery, type Model } from 'mongoose';
 import { insertIgnoringDuplicates } from '../database/duplicate-key';
-import { type FireRecord } from '../runs/run-records';
+import { type FireKey, type FireRecord, fireIdOf } from '../runs/run-records';
 import { FireDoc } from './fire.schema';
-import { FiresRepository } from './fires.repository';
+import { type FireSearch, FiresRepository } from './fires.repository';
 
 function fireToDoc(r: FireRecord): FireDoc {
   return {
@@ -35,6 +35,8 @@ function fireFromDoc(d: FireDoc): FireRecord {
  * Inserts and `_id` lookups, which FerretDB answers from an index on every backend. The
  * history reads are ranges on `{task_id, scheduled_at}`: an index range on MongoDB, a scan
  * on FerretDB's SQLite backend (fine for an operator's page view, never on a hot path).
+ * The fire search (`search`, `ofFires`) is the same: index ranges on MongoDB (see
+ * fire.schema.ts), a scan of `fires` per call on FerretDB's SQLite backend.
  */
 @Injectable()
 export class MongoFiresRepository extends FiresRepository {
@@ -71,5 +73,44 @@ export class MongoFiresRepository extends FiresRepository {
       .find({ task_id: taskId, scheduled_at: { $gte: from, $lte: to } })
       .lean<FireDoc[]>();
     return docs.map(fireFromDoc);
+  }
+
+  async search(q: FireSearch): Promise<FireKey[]> {
+    // The scheduled-time range bounds the index scan; the tie on one millisecond is decided
+    // by task id on the index keys (an `$or` MongoDB evaluates before fetching).
+    const upper = q.after ? Math.min(q.after.scheduledAt, q.to - 1) : q.to - 1;
+    const filter: FilterQuery<FireDoc> = {
+      scheduled_at: { $gte: q.from, $lte: upper },
+      attempt: 1,
+      ...(q.name !== undefined && { name: q.name }),
+      ...(q.taskId !== undefined && { task_id: q.taskId }),
+    };
+    if (q.after) {
+      filter.$or = [
+        { scheduled_at: { $lt: q.after.scheduledAt } },
+        { task_id: { $lt: q.after.taskId } },
+      ];
+    }
+    const docs = await this.fires
+      .find(filter)
+      .sort({ scheduled_at: -1, task_id: -1 })
+      .limit(q.limit)
+      .select({ _id: 0, task_id: 1, scheduled_at: 1 })
+      .lean<{ task_id: string; scheduled_at: number }[]>();
+    return docs.map((d) => ({ taskId: d.task_id, scheduledAt: d.scheduled_at }));
+  }
+
+  async ofFires(fires: FireKey[]): Promise<FireRecord[]> {
+    if (fires.length === 0) return [];
+    const times = fires.map((f) => f.scheduledAt);
+    // `{task_id, scheduled_at}` with an `$in`: one index range per task on MongoDB.
+    const docs = await this.fires
+      .find({
+        task_id: { $in: [...new Set(fires.map((f) => f.taskId))] },
+        scheduled_at: { $gte: Math.min(...times), $lte: Math.max(...times) },
+      })
+      .lean<FireDoc[]>();
+    const wanted = new Set(fires.map((f) => fireIdOf(f.taskId, f.scheduledAt)));
+    return docs.filter((d) => wanted.has(fireIdOf(d.task_id, d.scheduled_at))).map(fireFromDoc);
   }
 }

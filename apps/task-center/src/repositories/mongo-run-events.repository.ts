@@ -3,9 +3,25 @@ import { InjectModel } from '@nestjs/mongoose';
 import { type Model } from 'mongoose';
 import { inSmallGroups } from '../database/bulk-write';
 import { insertIgnoringDuplicates } from '../database/duplicate-key';
-import { type RunEvent, type RunEventKind } from '../runs/run-records';
+import {
+  type FireKey,
+  fireIdOf,
+  type RunEvent,
+  type RunEventKind,
+  utcDay,
+} from '../runs/run-records';
 import { RunEventDoc } from './run-event.schema';
-import { type RunCount, RunEventsRepository } from './run-events.repository';
+import { type FailureEvent, type RunCount, RunEventsRepository } from './run-events.repository';
+
+const FAILURE_KINDS: RunEventKind[] = ['failed', 'timeout', 'dead'];
+const DAY_MS = 86_400_000;
+
+/** The UTC days (`day` values) that [from, to) ms touches. */
+function daysOf(from: number, to: number): string[] {
+  const days: string[] = [];
+  for (let t = from - (from % DAY_MS); t < to; t += DAY_MS) days.push(utcDay(t));
+  return days;
+}
 
 function eventToDoc(e: RunEvent): RunEventDoc {
   return {
@@ -44,9 +60,9 @@ function eventFromDoc(d: RunEventDoc): RunEvent {
 }
 
 /**
- * Inserts and `_id` lookups on the hot path. `between` (index `{task_id, scheduled_at}`) and
- * `countsOfDay` (index `{day, name}`) are ranges: index reads on MongoDB, scans on FerretDB's
- * SQLite backend; only the runs API calls them.
+ * Inserts and `_id` lookups on the hot path. `between` and `ofFires` (index
+ * `{task_id, scheduled_at}`), `countsOfDay` and `failures` (index `{day, name}`) are ranges:
+ * index reads on MongoDB, scans on FerretDB's SQLite backend; only the runs API calls them.
  */
 @Injectable()
 export class MongoRunEventsRepository extends RunEventsRepository {
@@ -81,5 +97,43 @@ export class MongoRunEventsRepository extends RunEventsRepository {
       { $group: { _id: { name: '$name', kind: '$kind' }, count: { $sum: 1 } } },
     ]);
     return rows.map((r) => ({ name: r._id.name, kind: r._id.kind, count: r.count }));
+  }
+
+  async ofFires(fires: FireKey[]): Promise<RunEvent[]> {
+    if (fires.length === 0) return [];
+    const times = fires.map((f) => f.scheduledAt);
+    const docs = await this.events
+      .find({
+        task_id: { $in: [...new Set(fires.map((f) => f.taskId))] },
+        scheduled_at: { $gte: Math.min(...times), $lte: Math.max(...times) },
+      })
+      .lean<RunEventDoc[]>();
+    const wanted = new Set(fires.map((f) => fireIdOf(f.taskId, f.scheduledAt)));
+    return docs.filter((d) => wanted.has(fireIdOf(d.task_id, d.scheduled_at))).map(eventFromDoc);
+  }
+
+  async *failures(from: number, to: number): AsyncIterable<FailureEvent> {
+    // `day` (of `at`) is indexed already: the window's few days bound the index range on
+    // MongoDB, `at` and `kind` are checked on the fetched events of those days.
+    const cursor = this.events
+      .find({
+        day: { $in: daysOf(from, to) },
+        at: { $gte: from, $lt: to },
+        kind: { $in: FAILURE_KINDS },
+      })
+      .select({ kind: 1, message_id: 1, task_id: 1, name: 1, scheduled_at: 1, at: 1, error: 1 })
+      .lean<RunEventDoc[]>()
+      .cursor({ batchSize: 1000 });
+    for await (const doc of cursor) {
+      yield {
+        kind: doc.kind as RunEventKind,
+        messageId: doc.message_id,
+        taskId: doc.task_id,
+        name: doc.name,
+        scheduledAt: doc.scheduled_at,
+        at: doc.at,
+        ...(doc.error != null && { error: doc.error }),
+      };
+    }
   }
 }

@@ -1,4 +1,10 @@
-import { type RunEvent } from '../runs/run-records';
+import { type FireKey, type RunEvent } from '../runs/run-records';
+
+/** A failure event (`failed`, `timeout`, `dead`) as the error report reads it. */
+export type FailureEvent = Pick<
+  RunEvent,
+  'kind' | 'messageId' | 'taskId' | 'name' | 'scheduledAt' | 'at' | 'error'
+>;
 
 /** Per UTC day, per task name, per event kind. */
 export interface RunCount {
@@ -19,4 +25,8 @@ export abstract class RunEventsRepository {
   /** Events of a task's fires scheduled in [from, to]. */
   abstract between(taskId: string, from: number, to: number): Promise<RunEvent[]>;
   abstract countsOfDay(day: string): Promise<RunCount[]>;
+  /** Events of these fires. */
+  abstract ofFires(fires: FireKey[]): Promise<RunEvent[]>;
+  /** Failure events recorded in [from, to) ms, streamed (memory stays flat whatever the count). */
+  abstract failures(from: number, to: number): AsyncIterable<FailureEvent>;
 }

@@ -135,6 +135,12 @@ export interface WorkerRecord {
   stopping: boolean;
 }
 
+/** One fire across tasks: what the fire search orders by (scheduled time, then task id). */
+export interface FireKey {
+  taskId: string;
+  scheduledAt: number;
+}
+
 /** The parts of a fire id (`<task id>:<scheduled ms>`) and message id (`…:<attempt>`). */
 export const fireIdOf = (taskId: string, scheduledAt: number): string => `${taskId}:${scheduledAt}`;
 

@@ -5,6 +5,8 @@ import { AttemptFailures } from './attempt-failures';
 import { OutcomeConsumer } from './outcome.consumer';
 import { RunTimerActions } from './run-timer.actions';
 import { RunTimerLoop } from './run-timer.loop';
+import { RunSearchController } from './run-search.controller';
+import { RunSearchService } from './run-search.service';
 import { RunsController } from './runs.controller';
 import { RunsService } from './runs.service';
 import { WorkerRegistry } from './worker-registry';
@@ -12,9 +14,10 @@ import { WorkerRegistry } from './worker-registry';
 /** Worker outcomes, run history, redeliveries with backoff, dead letters, ack deadlines, workers. */
 @Module({
   imports: [RepositoriesModule, LeasesModule],
-  controllers: [RunsController],
+  controllers: [RunsController, RunSearchController],
   providers: [
     RunsService,
+    RunSearchService,
     RunTimerLoop,
     RunTimerActions,
     AttemptFailures,

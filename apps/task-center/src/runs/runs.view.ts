@@ -1,5 +1,6 @@
 import { type FireHistory } from './fire-history';
 import { type DeadLetter } from './run-records';
+import { type ErrorGroup } from './run-search';
 import { type RunStats } from './runs.service';
 import { type WorkerView } from './worker-registry';
 
@@ -71,4 +72,14 @@ export const toWorkersView = ({
     interval_ms: w.intervalMs,
   })),
   by_tag: byTag,
+});
+
+/** Instants in unix seconds here, like the `from`/`to` of the query that found them. */
+export const toErrorGroupView = (g: ErrorGroup) => ({
+  error: g.error,
+  count: g.count,
+  first_seen: Math.floor(g.firstSeen / 1000),
+  last_seen: Math.floor(g.lastSeen / 1000),
+  names: g.names,
+  example: { fire_id: g.example.fireId, message_id: g.example.messageId },
 });

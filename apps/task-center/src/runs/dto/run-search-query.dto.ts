@@ -1,0 +1,103 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsIn,
+  IsInt,
+  IsMongoId,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { TAG_PATTERN, TAG_RULE } from '../../tasks/dto/task-fields';
+import { RUN_SEARCH_STATES, type RunSearchState } from '../run-search';
+
+/** Unix seconds up to year 5138: enough, and far from Number's precision limit in ms. */
+const MAX_UNIX_S = 99_999_999_999;
+
+class WindowDto {
+  @ApiPropertyOptional({
+    description: 'Unix seconds, inclusive. Default: `to` − 24 h. `to − from` ≤ 604800 (7 days).',
+    minimum: 0,
+    maximum: MAX_UNIX_S,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'from must be unix seconds (an integer)' })
+  @Min(0, { message: 'from must be unix seconds (an integer)' })
+  @Max(MAX_UNIX_S, { message: 'from must be unix seconds (an integer)' })
+  from?: number;
+
+  @ApiPropertyOptional({
+    description: 'Unix seconds, exclusive. Default: now.',
+    minimum: 0,
+    maximum: MAX_UNIX_S,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'to must be unix seconds (an integer)' })
+  @Min(0, { message: 'to must be unix seconds (an integer)' })
+  @Max(MAX_UNIX_S, { message: 'to must be unix seconds (an integer)' })
+  to?: number;
+}
+
+/** `state=failed&state=dead` or `state=failed,dead`. */
+const toList = ({ value }: { value: unknown }): unknown =>
+  (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).filter(Boolean);
+
+export class RunSearchQueryDto extends WindowDto {
+  @ApiPropertyOptional({
+    description:
+      'One or several (repeat the parameter or separate by commas). `pending`: published, no ' +
+      'outcome yet (fire state `dispatched`); `failed`/`timeout`: the latest attempt failed or ' +
+      'timed out, another one follows (fire state `retrying`); `succeeded`; `dead`.',
+    enum: RUN_SEARCH_STATES,
+    isArray: true,
+  })
+  @IsOptional()
+  @Transform(toList)
+  @ArrayMaxSize(RUN_SEARCH_STATES.length, { message: 'state lists each state at most once' })
+  @IsIn(RUN_SEARCH_STATES, {
+    each: true,
+    message: `state must be one of ${RUN_SEARCH_STATES.join(', ')}`,
+  })
+  state?: RunSearchState[];
+
+  @ApiPropertyOptional({ description: 'Task name, exact.' })
+  @IsOptional()
+  @IsString()
+  @Matches(TAG_PATTERN, { message: `name ${TAG_RULE}` })
+  name?: string;
+
+  @ApiPropertyOptional({ description: 'One task.' })
+  @IsOptional()
+  @IsMongoId({ message: 'task_id must be a task id (24 hex characters)' })
+  task_id?: string;
+
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1, { message: 'limit must be at least 1' })
+  @Max(500, { message: 'limit must be at most 500' })
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'The `next_cursor` of the previous page (opaque).' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100, { message: 'cursor must be the next_cursor of a previous page' })
+  cursor?: string;
+}
+
+export class RunErrorsQueryDto extends WindowDto {
+  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1, { message: 'limit must be at least 1' })
+  @Max(100, { message: 'limit must be at most 100' })
+  limit?: number;
+}
