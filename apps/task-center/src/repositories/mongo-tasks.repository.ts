@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type TaskStatus } from '@task-center/contracts';
-import { type AnyBulkWriteOperation, type Model, Types } from 'mongoose';
+import { type AnyBulkWriteOperation, type FilterQuery, type Model, Types } from 'mongoose';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { inSmallGroups, MAX_BULK_OPS } from '../database/bulk-write';
 import { isDuplicateKey } from '../database/duplicate-key';
@@ -23,6 +23,9 @@ import {
   type TaskCount,
   type TaskPage,
   type TaskReplacement,
+  type TaskSearchFilter,
+  type TaskSearchPosition,
+  type TaskSearchSort,
   TasksRepository,
 } from './tasks.repository';
 
@@ -96,6 +99,60 @@ export class MongoTasksRepository extends TasksRepository {
       .lean<TaskRecord[]>();
     const page = docs.slice(0, limit).map(taskFromDoc);
     return { tasks: page, nextCursor: docs.length > limit ? (page.at(-1)?.id ?? null) : null };
+  }
+
+  /**
+   * Served on MongoDB by the search indexes of task.schema.ts: `status` leads every query
+   * (one value or the live ones), the sort key and `_id` follow, so pages come in index order.
+   */
+  async search(
+    filter: TaskSearchFilter,
+    sort: TaskSearchSort,
+    limit: number,
+    after?: TaskSearchPosition,
+  ): Promise<Task[]> {
+    const base = searchQuery(filter);
+    if (sort === 'created_at') {
+      const from = after && {
+        created_at: { $lte: after.key },
+        $nor: [{ created_at: after.key, _id: { $gte: new Types.ObjectId(after.id) } }],
+      };
+      return this.findSorted(allOf(base, from), { created_at: -1, _id: -1 }, limit);
+    }
+    // Soonest first, then the tasks without a next run (by id): two ranges of one index.
+    const bySlot = { next_run_at: 1, _id: 1 } as const;
+    const tasks: Task[] = [];
+    if (after?.key !== null) {
+      const from = after && {
+        next_run_at: { $gte: after.key },
+        $nor: [{ next_run_at: after.key, _id: { $lte: new Types.ObjectId(after.id) } }],
+      };
+      const scheduled = { next_run_at: { $ne: null } };
+      tasks.push(...(await this.findSorted(allOf(base, scheduled, from), bySlot, limit)));
+    }
+    const windowed = filter.nextRunFrom !== undefined || filter.nextRunBefore !== undefined;
+    if (tasks.length < limit && !windowed) {
+      const unscheduled = {
+        next_run_at: null,
+        ...(after?.key === null && { _id: { $gt: new Types.ObjectId(after.id) } }),
+      };
+      const rest = limit - tasks.length;
+      tasks.push(...(await this.findSorted(allOf(base, unscheduled), bySlot, rest)));
+    }
+    return tasks;
+  }
+
+  countMatching(filter: TaskSearchFilter, limit: number): Promise<number> {
+    return this.tasks.countDocuments(searchQuery(filter), { limit }).exec();
+  }
+
+  private async findSorted(
+    filter: FilterQuery<TaskDoc>,
+    sort: Record<string, 1 | -1>,
+    limit: number,
+  ): Promise<Task[]> {
+    const docs = await this.tasks.find(filter).sort(sort).limit(limit).lean<TaskRecord[]>();
+    return docs.map(taskFromDoc);
   }
 
   async markDeleted(ids: string[], now: number): Promise<string[]> {
@@ -360,6 +417,43 @@ export class MongoTasksRepository extends TasksRepository {
   countDueBy(now: number): Promise<number> {
     return this.tasks.countDocuments({ status: 'active', due_at: { $ne: null, $lte: now } }).exec();
   }
+}
+
+/** A search filter as a query: equality where it can be, `status` always present. */
+function searchQuery(f: TaskSearchFilter): FilterQuery<TaskDoc> {
+  const query: FilterQuery<TaskDoc> = {
+    status: f.statuses.length === 1 ? f.statuses[0] : { $in: f.statuses },
+  };
+  if (f.name !== undefined) query.name = f.name;
+  // Anchored and case-sensitive: an index range on MongoDB.
+  if (f.namePrefix !== undefined) query.name = { $regex: `^${escapeRegex(f.namePrefix)}` };
+  if (f.type !== undefined) query.type = f.type;
+  if (f.topic !== undefined) query.topic = f.topic;
+  // Live keyed tasks hold `k:<key>` (deleted ones fall back to their id): the unique index.
+  if (f.key !== undefined) query.uniq_key = uniqKey('', f.key);
+  if (f.nextRunFrom !== undefined || f.nextRunBefore !== undefined) {
+    query.next_run_at = {
+      ...(f.nextRunFrom !== undefined && { $gte: f.nextRunFrom }),
+      ...(f.nextRunBefore !== undefined && { $lt: f.nextRunBefore }),
+    };
+  }
+  return query;
+}
+
+/**
+ * `base` with more conditions: these go under `$and` (two conditions on one field stay apart)
+ * while base's equalities stay top-level, where FerretDB v1 pushes them down.
+ */
+function allOf(
+  base: FilterQuery<TaskDoc>,
+  ...more: (FilterQuery<TaskDoc> | undefined)[]
+): FilterQuery<TaskDoc> {
+  const given = more.filter((p) => p !== undefined);
+  return given.length === 0 ? base : { ...base, $and: given };
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** The write that takes a task to `target`: run_count moves by the fires, the rest is set. */

@@ -72,3 +72,16 @@ TaskSchema.index({ name: 1, _id: -1 });
 TaskSchema.index({ uniq_key: 1 }, { unique: true });
 // Retention: finding completed/deleted tasks older than the retention period.
 TaskSchema.index({ status: 1, updated_at: 1 });
+// GET /v1/api/tasks. Every search query carries `status` (one value or the live ones, so
+// deleted tasks are skipped inside the index) and sorts on what follows it; type, topic and
+// the next-run window are checked on the entries scanned in order (type has three values; a
+// topic index would be read by nothing else). Only the next_run_at index moves on the
+// dispatcher's hot path (every advance rewrites next_run_at); the others change on insert,
+// pause, resume, completion and delete.
+// sort=created_at (the default), newest first, with _id breaking ties for the cursor.
+TaskSchema.index({ status: 1, created_at: -1, _id: -1 });
+// sort=next_run_at, soonest first, and the next_run_before/after window.
+TaskSchema.index({ status: 1, next_run_at: 1, _id: 1 });
+// name=… under the default sort: the name's tasks only, already in created_at order
+// (`{name, _id}` above orders by id, which query-task-by-name keeps using).
+TaskSchema.index({ name: 1, created_at: -1, _id: -1 });

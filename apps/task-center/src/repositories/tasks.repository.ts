@@ -1,4 +1,4 @@
-import { type TaskStatus } from '@task-center/contracts';
+import { type TaskStatus, type TaskType } from '@task-center/contracts';
 import { type NewTask, type Task, type TaskDefinition } from '../tasks/task';
 import { type Advance } from '../tasks/task-advance';
 
@@ -6,6 +6,33 @@ export interface TaskPage {
   tasks: Task[];
   /** Pass back as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;
+}
+
+/** What a task search matches: every given field must hold. Instants in epoch ms. */
+export interface TaskSearchFilter {
+  /** Live statuses only (never 'deleted'); at least one. */
+  statuses: TaskStatus[];
+  name?: string;
+  namePrefix?: string;
+  type?: TaskType;
+  topic?: string;
+  key?: string;
+  /** next_run_at >= this. */
+  nextRunFrom?: number;
+  /** next_run_at < this. */
+  nextRunBefore?: number;
+}
+
+/**
+ * `created_at`: newest first (ties: larger id first). `next_run_at`: soonest first (ties:
+ * smaller id first), then the tasks without a next run, by id.
+ */
+export type TaskSearchSort = 'created_at' | 'next_run_at';
+
+/** Where a page ended: the last task's sort key (null: no next run) and id. */
+export interface TaskSearchPosition {
+  key: number | null;
+  id: string;
 }
 
 /** A second task already holds the idempotency key. */
@@ -37,6 +64,15 @@ export abstract class TasksRepository {
   abstract findByKey(key: string): Promise<Task | null>;
   /** Newest first; `cursor` is the `nextCursor` of the previous page. */
   abstract listByName(name: string, limit: number, cursor?: string): Promise<TaskPage>;
+  /** Up to `limit` live tasks matching `filter` in `sort` order, strictly after `after`. */
+  abstract search(
+    filter: TaskSearchFilter,
+    sort: TaskSearchSort,
+    limit: number,
+    after?: TaskSearchPosition,
+  ): Promise<Task[]>;
+  /** How many live tasks match `filter`, counting no further than `limit`. */
+  abstract countMatching(filter: TaskSearchFilter, limit: number): Promise<number>;
   /** Marks tasks deleted (frees their keys); returns the ids that existed and were live. */
   abstract markDeleted(ids: string[], now: number): Promise<string[]>;
   abstract markDeletedByName(name: string, now: number): Promise<string[]>;

@@ -2,12 +2,14 @@ import { Module } from '@nestjs/common';
 import { RepositoriesModule } from '../repositories/repositories.module';
 import { TaskActionsController } from './task-actions.controller';
 import { TaskDefinitions } from './task-definitions';
+import { TaskSearchController } from './task-search.controller';
+import { TaskSearchService } from './task-search.service';
 import { TasksController } from './tasks.controller';
 import { TasksService } from './tasks.service';
 
 @Module({
   imports: [RepositoriesModule],
-  controllers: [TasksController, TaskActionsController],
-  providers: [TasksService, TaskDefinitions],
+  controllers: [TasksController, TaskActionsController, TaskSearchController],
+  providers: [TasksService, TaskDefinitions, TaskSearchService],
 })
 export class TasksModule {}
