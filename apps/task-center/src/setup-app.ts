@@ -1,9 +1,11 @@
 import { type INestApplication } from '@nestjs/common';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { type Application } from 'express';
 import { type AppConfig } from './config';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { jsonBody } from './http/json-body';
+import { methodNotAllowed } from './http/method-not-allowed';
 import { apiValidationPipe } from './http/validation.pipe';
 import { securityHeaders } from './security/security-headers';
 
@@ -13,7 +15,6 @@ import { securityHeaders } from './security/security-headers';
  */
 export function setupApp(app: INestApplication, config: AppConfig): INestApplication {
   const http = app as NestExpressApplication;
-  http.use(jsonBody(config.http.bodyLimitBytes));
   http.disable('x-powered-by');
   http.use(securityHeaders());
   // CORS is off unless origins are configured: browsers then get no CORS headers at all.
@@ -25,6 +26,10 @@ export function setupApp(app: INestApplication, config: AppConfig): INestApplica
       exposedHeaders: ['x-request-id', 'x-next-cursor'],
     });
   }
+  // A method no route of the path declares: 405 (with helmet's and CORS's headers, before the
+  // body is read and before the content-type rule); then the JSON body.
+  http.use(methodNotAllowed(http.getHttpAdapter().getInstance() as Application));
+  http.use(jsonBody(config.http.bodyLimitBytes));
   app.useGlobalPipes(apiValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
   const openApi = new DocumentBuilder()
