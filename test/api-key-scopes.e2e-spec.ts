@@ -82,6 +82,14 @@ describe('API key scopes: admin, write, read (real stack)', () => {
     expect(JSON.stringify(found.body)).not.toContain('scopes.read');
   });
 
+  it('a read key may preview a schedule (a POST that stores nothing), not create it', async () => {
+    const res = await withKey(
+      api().post('/v1/api/preview-task').send({ type: 3, crontab: '0 0 * * *', count: 2 }),
+      READ,
+    ).expect(200);
+    expect(res.body.fires).toHaveLength(2);
+  });
+
   it('checks the scope before the body: a read key gets 403 even for an invalid body', async () => {
     const res = await withKey(api().post('/v1/api/task').send({ nonsense: true }), READ).expect(
       403,

@@ -4,6 +4,7 @@ import { TaskIdDto } from './dto/task-ids.dto';
 import { PreviewTaskDto, UpdateTaskDto } from './dto/update-task.dto';
 import { toTaskView } from './task.view';
 import { TasksService } from './tasks.service';
+import { RequiresScope } from '../security/requires-scope.decorator';
 
 /** What goes past the seed: update in place, pause/resume, run now, preview. */
 @ApiTags('tasks')
@@ -40,6 +41,7 @@ export class TaskActionsController {
   }
 
   @Post('preview-task')
+  @RequiresScope('read') // stores nothing: a read key may preview
   @HttpCode(200)
   @ApiOperation({ summary: 'The next fire times of a proposed task, without storing it' })
   preview(@Body() dto: PreviewTaskDto) {
