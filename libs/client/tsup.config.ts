@@ -8,7 +8,12 @@ import { defineConfig } from 'tsup';
 // package's self-reference) so both entries share one TaskWorker class, which Nest's DI
 // uses as a token.
 export default defineConfig({
-  entry: { index: 'libs/client/src/index.ts', nest: 'libs/client/src/nest/index.ts' },
+  // A third entry, `cli`, is the `task-center` command (the package's `bin`: dist/cli.js).
+  entry: {
+    index: 'libs/client/src/index.ts',
+    nest: 'libs/client/src/nest/index.ts',
+    cli: 'libs/client/src/cli/bin.ts',
+  },
   outDir: 'libs/client/dist',
   format: ['cjs', 'esm'],
   dts: { compilerOptions: { composite: false } },

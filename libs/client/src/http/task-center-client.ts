@@ -2,11 +2,24 @@ import { TaskCenterApiError } from './task-center-api.error';
 import {
   type CreateTaskRequest,
   type CreateTaskResponse,
+  type DeadLetter,
+  type DeadLetterPage,
+  type Fire,
   type PreviewFire,
   type PreviewTaskRequest,
+  type RedriveResult,
+  type RunErrorGroup,
+  type RunErrorsRange,
+  type RunsFilters,
+  type RunsPage,
+  type RunStats,
+  type SearchTasksFilters,
   type Task,
   type TaskPage,
+  type TaskRunsPage,
+  type TaskSearchPage,
   type UpdateTaskRequest,
+  type WorkersView,
 } from './task-center.types';
 
 export interface TaskCenterClientOptions {
@@ -91,6 +104,60 @@ export class TaskCenterClient {
     return (await this.post<{ fires: PreviewFire[] }>('preview-task', schedule)).fires;
   }
 
+  /** One page of live tasks matching every filter given (`GET /v1/api/tasks`). */
+  searchTasks(filters: SearchTasksFilters = {}): Promise<TaskSearchPage> {
+    return this.get<TaskSearchPage>('tasks', toQuery(filters));
+  }
+
+  /** One page of fires across tasks, newest first (`GET /v1/api/runs`). */
+  runs(filters: RunsFilters = {}): Promise<RunsPage> {
+    return this.get<RunsPage>('runs', toQuery(filters));
+  }
+
+  /** Failures recorded in a window, grouped by message (`GET /v1/api/run-errors`). */
+  runErrors(range: RunErrorsRange = {}): Promise<RunErrorGroup[]> {
+    return this.get<RunErrorGroup[]>('run-errors', toQuery(range));
+  }
+
+  /** One page of a task's fires with their attempts, newest first (limit default 50). */
+  async taskRuns(
+    taskId: string,
+    page: { cursor?: string; limit?: number } = {},
+  ): Promise<TaskRunsPage> {
+    const query = toQuery({ taskid: taskId, ...page });
+    const { body, headers } = await this.request<Fire[]>('GET', 'task-runs', { query });
+    const nextCursor = headers.get('x-next-cursor');
+    return nextCursor ? { fires: body, nextCursor } : { fires: body };
+  }
+
+  /** One fire (`<task id>:<scheduled ms>`) with every attempt; a missing one is a 404. */
+  fireAttempts(fireId: string): Promise<Fire> {
+    return this.get<Fire>('fire-attempts', { fire_id: fireId });
+  }
+
+  /** One page of dead fires not redriven, newest first (limit default 50). */
+  async deadLetters(page: { cursor?: string; limit?: number } = {}): Promise<DeadLetterPage> {
+    const query = toQuery(page);
+    const { body, headers } = await this.request<DeadLetter[]>('GET', 'dead-letters', { query });
+    const nextCursor = headers.get('x-next-cursor');
+    return nextCursor ? { deadLetters: body, nextCursor } : { deadLetters: body };
+  }
+
+  /** Publishes a dead fire again as its next attempt (by the dead letter's `message_id`). */
+  redriveDeadLetter(messageId: string): Promise<RedriveResult> {
+    return this.post('redrive-dead-letter', { message_id: messageId });
+  }
+
+  /** Backlog and the day's outcome counts per name (`date` YYYY-MM-DD, UTC; default today). */
+  runStats(date?: string): Promise<RunStats> {
+    return this.get<RunStats>('run-stats', toQuery({ date }));
+  }
+
+  /** Workers heard from recently, and the live ones per tag. */
+  workers(): Promise<WorkersView> {
+    return this.get<WorkersView>('workers', {});
+  }
+
   private async post<T>(path: string, body: unknown): Promise<T> {
     return (await this.request<T>('POST', path, { body })).body;
   }
@@ -104,7 +171,8 @@ export class TaskCenterClient {
     path: string,
     { query, body }: { query?: Record<string, string>; body?: unknown },
   ): Promise<{ body: T; headers: Headers }> {
-    const url = `${this.base}/${path}${query ? `?${new URLSearchParams(query).toString()}` : ''}`;
+    const search = query ? new URLSearchParams(query).toString() : '';
+    const url = `${this.base}/${path}${search ? `?${search}` : ''}`;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
@@ -140,6 +208,23 @@ export class TaskCenterClient {
     }
     return { body: parsed as T, headers: response.headers };
   }
+}
+
+/** Query parameters as the API takes them: absent ones left out, lists comma-separated. */
+export function toQuery(params: object): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params) as [string, unknown][]) {
+    if (value === undefined || value === null) continue;
+    query[name] = Array.isArray(value) ? value.map(scalar).join(',') : scalar(value);
+  }
+  return query;
+}
+
+function scalar(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'boolean'
+    ? String(value)
+    : JSON.stringify(value);
 }
 
 function parseJson(text: string): unknown {

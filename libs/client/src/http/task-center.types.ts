@@ -122,3 +122,205 @@ export interface TaskPage {
   /** Pass as `cursor` for the next page; absent on the last page. */
   nextCursor?: string;
 }
+
+// ---- Search (GET /v1/api/tasks, /runs, /run-errors) and runs: docs/api.md, README "Runs".
+// Query parameters keep the API's snake_case names; a list is sent comma-separated.
+
+/** The statuses `GET /v1/api/tasks` can filter by (deleted tasks are never listed). */
+export type SearchableTaskStatus = 'active' | 'paused' | 'completed';
+
+/** `GET /v1/api/tasks`: every filter given must hold. */
+export interface SearchTasksFilters {
+  /** Exact name; not together with `name_prefix`. */
+  name?: string;
+  /** Names starting with this (case-sensitive); not together with `name`. */
+  name_prefix?: string;
+  /** One status or several; default all three. */
+  status?: SearchableTaskStatus | SearchableTaskStatus[];
+  type?: TaskType;
+  /** Tasks created with this `topic` (a task on the default topic has none). */
+  topic?: string;
+  /** The live task with this idempotency key. */
+  key?: string;
+  /** Unix seconds: `next_run_at >= next_run_after`. */
+  next_run_after?: number;
+  /** Unix seconds: `next_run_at < next_run_before`. */
+  next_run_before?: number;
+  /** `created_at` (default): newest first. `next_run_at`: soonest first, then no next run. */
+  sort?: 'created_at' | 'next_run_at';
+  /** 1..1000, default 50. */
+  limit?: number;
+  /** The `next_cursor` of the previous page, with the same sort and filters. */
+  cursor?: string;
+  /** Also answer `total` (counted up to 10,000) and `total_capped`. */
+  count?: boolean;
+}
+
+export interface TaskSearchPage {
+  tasks: Task[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  next_cursor: string | null;
+  /** With `count: true`: the matches, at most 10,000. */
+  total?: number;
+  /** With `count: true`: true when there are more than `total`. */
+  total_capped?: boolean;
+}
+
+/** `state=` of `GET /v1/api/runs`. */
+export type RunSearchState = 'pending' | 'succeeded' | 'failed' | 'timeout' | 'dead';
+
+/** A fire's state, folded from its records. */
+export type FireState = 'dispatched' | 'succeeded' | 'retrying' | 'dead';
+
+/** `GET /v1/api/runs`. */
+export interface RunsFilters {
+  /** One state or several. */
+  state?: RunSearchState | RunSearchState[];
+  /** Task name, exact. */
+  name?: string;
+  /** One task. */
+  task_id?: string;
+  /** Unix seconds of the scheduled time, inclusive; default `to` − 24 h; at most 7 days. */
+  from?: number;
+  /** Unix seconds, exclusive; default now. */
+  to?: number;
+  /** 1..500, default 50. */
+  limit?: number;
+  /** The `next_cursor` of the previous page, unchanged. */
+  cursor?: string;
+}
+
+export interface FireOutcome {
+  result: 'succeeded' | 'failed' | 'timeout' | 'dead' | 'redriven';
+  /** Epoch ms the center recorded it. */
+  at_ms: number;
+  error?: string;
+  duration_ms?: number;
+  worker?: { id: string; group: string; host: string; pid: number };
+}
+
+export interface FireAttempt {
+  attempt: number;
+  /** `<task id>:<scheduled ms>:<attempt>`. */
+  message_id: string;
+  /** Absent while only an outcome is known. */
+  published_at_ms?: number;
+  /** A run-now fire. */
+  manual?: boolean;
+  outcomes: FireOutcome[];
+}
+
+/** One fire with its attempts (instants in epoch ms, like message ids). */
+export interface Fire {
+  /** `<task id>:<scheduled ms>`. */
+  fire_id: string;
+  task_id: string;
+  name: string;
+  scheduled_at_ms: number;
+  state: FireState;
+  attempts: FireAttempt[];
+  last_error?: string;
+}
+
+export interface RunsPage {
+  /** Newest first; with `state`, a page may hold fewer than `limit` and still go on. */
+  fires: Fire[];
+  /** Pass as `cursor` for the next page; null at the end of the window. */
+  next_cursor: string | null;
+}
+
+/** `GET /v1/api/run-errors`: events recorded in `[from, to)`. */
+export interface RunErrorsRange {
+  /** Unix seconds, inclusive; default `to` − 24 h; at most 7 days. */
+  from?: number;
+  /** Unix seconds, exclusive; default now. */
+  to?: number;
+  /** 1..100, default 20. */
+  limit?: number;
+}
+
+export interface RunErrorGroup {
+  /** The error message ("" for events without one). */
+  error: string;
+  /** `failed`, `timeout` and `dead` events with this message. */
+  count: number;
+  /** Unix seconds. */
+  first_seen: number;
+  /** Unix seconds. */
+  last_seen: number;
+  /** Up to 10 task names, first seen first. */
+  names: string[];
+  /** The latest event. */
+  example: { fire_id: string; message_id: string };
+}
+
+export interface TaskRunsPage {
+  /** Newest first. */
+  fires: Fire[];
+  /** From the X-Next-Cursor header; absent on the last page. */
+  nextCursor?: string;
+}
+
+/** A dead fire not redriven yet. */
+export interface DeadLetter {
+  message_id: string;
+  fire_id: string;
+  task_id: string;
+  name: string;
+  scheduled_at_ms: number;
+  attempts: number;
+  last_error: string;
+  dead_at_ms: number;
+  topic: string;
+  headers: Record<string, string>;
+}
+
+export interface DeadLetterPage {
+  /** Newest first. */
+  deadLetters: DeadLetter[];
+  /** From the X-Next-Cursor header; absent on the last page. */
+  nextCursor?: string;
+}
+
+export interface RedriveResult {
+  message_id: string;
+  /** The attempt the redrive publishes. */
+  attempt: number;
+}
+
+export interface RunCounts {
+  succeeded: number;
+  failed: number;
+  timeout: number;
+  dead: number;
+}
+
+/** `GET /v1/api/run-stats`: one UTC day. */
+export interface RunStats {
+  /** YYYY-MM-DD. */
+  date: string;
+  /** Approximate: due tasks and redeliveries not published yet. */
+  backlog: { tasks: number; redeliveries: number };
+  totals: RunCounts;
+  by_name: Record<string, RunCounts>;
+}
+
+/** A worker process, as its heartbeats describe it. */
+export interface WorkerInfo {
+  id: string;
+  group: string;
+  host: string;
+  pid: number;
+  sdk: string;
+  tags: string[];
+  alive: boolean;
+  stopping: boolean;
+  last_seen_ms: number;
+  interval_ms: number;
+}
+
+export interface WorkersView {
+  workers: WorkerInfo[];
+  /** Live worker ids per tag. */
+  by_tag: Record<string, string[]>;
+}
