@@ -1,0 +1,184 @@
+import { type INestApplication } from '@nestjs/common';
+import { execFile } from 'node:child_process';
+import { type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { startApp, stopApp } from './support/app';
+import { acquireStackLock } from './support/stack-control';
+import { isolatedConfig, uniqueName } from './support/stack';
+
+const ROOT = join(__dirname, '..');
+const BIN = join(ROOT, 'bin', 'task-center.js');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('task-center CLI against a real task center', () => {
+  let app: INestApplication | undefined;
+  let url: string;
+  let releaseLock: (() => void) | undefined;
+
+  /**
+   * `node bin/task-center.js ...` as a child process, asynchronously: the task center runs in
+   * this process, so a synchronous spawn would block the server it talks to.
+   */
+  const cli = (...args: string[]): Promise<Run> =>
+    new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        [BIN, ...args],
+        {
+          cwd: ROOT,
+          env: { PATH: process.env.PATH ?? '', TASK_CENTER_URL: url },
+          timeout: 30_000,
+        },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
+    });
+
+  beforeAll(async () => {
+    releaseLock = await acquireStackLock('test/cli.e2e-spec.ts');
+    app = await startApp(isolatedConfig());
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    url = `http://127.0.0.1:${port}`;
+  }, 120_000);
+
+  afterAll(async () => {
+    try {
+      await stopApp(app);
+    } finally {
+      releaseLock?.();
+    }
+  });
+
+  it('creates, lists, gets, pauses, resumes, runs and deletes a cron task', async () => {
+    const name = uniqueName('cli.cron');
+    const created = await cli(
+      'tasks',
+      'create',
+      '--name',
+      name,
+      '--cron',
+      '0 30 2 * * *',
+      '--tz',
+      'Europe/Berlin',
+      '--data',
+      '{"report":"sales"}',
+      '--json',
+    );
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    const { taskid, created: isNew } = JSON.parse(created.stdout);
+    expect(isNew).toBe(true);
+    expect(taskid).toMatch(/^[0-9a-f]{24}$/);
+
+    const table = await cli('tasks', 'list', '--name', name);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ID +NAME +TYPE +SCHEDULE +STATUS +NEXT RUN +RUNS$/);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(
+      new RegExp(
+        `^${taskid} +${name.replace(/\./g, '\\.')} +cron +0 30 2 \\* \\* \\* \\(Europe/Berlin\\) +active +\\d{4}-\\d\\d-\\d\\dT\\d\\d:30:00Z +0$`,
+      ),
+    );
+
+    const json = await cli('--json', 'tasks', 'list', '--name', name, '--status', 'active');
+    expect(json.code).toBe(0);
+    const page = JSON.parse(json.stdout);
+    expect(page.next_cursor).toBeNull();
+    expect(page.tasks.map((t: { _id: string }) => t._id)).toEqual([taskid]);
+
+    const got = await cli('tasks', 'get', taskid);
+    expect(got.code).toBe(0);
+    expect(got.stdout).toMatch(new RegExp(`^id +${taskid}$`, 'm'));
+    expect(got.stdout).toMatch(/^status +active$/m);
+    expect(got.stdout).toMatch(/^data +\{"report":"sales"\}$/m);
+    const gotJson = JSON.parse((await cli('tasks', 'get', taskid, '--json')).stdout);
+    expect(gotJson).toMatchObject({ _id: taskid, name, crontab: '0 30 2 * * *', status: 'active' });
+
+    const paused = await cli('tasks', 'pause', taskid);
+    expect(paused).toMatchObject({ code: 0, stderr: '' });
+    expect(paused.stdout).toContain(`paused ${taskid} (${name}): status paused`);
+    const pausedList = await cli('tasks', 'list', '--name', name, '--status', 'paused', '--json');
+    expect(JSON.parse(pausedList.stdout).tasks).toHaveLength(1);
+
+    const resumed = await cli('tasks', 'resume', taskid);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain(`resumed ${taskid} (${name}): status active`);
+
+    const ran = await cli('tasks', 'run', taskid, '--json');
+    expect(ran.code).toBe(0);
+    expect(JSON.parse(ran.stdout)).toMatchObject({ _id: taskid, status: 'active' });
+
+    const runs = await cli('runs', '--task-id', taskid, '--json');
+    expect(runs.code).toBe(0);
+    expect(JSON.parse(runs.stdout)).toMatchObject({ fires: expect.any(Array) });
+    const runsTable = await cli('runs', '--name', name, '--state', 'failed,dead');
+    expect(runsTable).toMatchObject({ code: 0, stdout: 'no fires found\n' });
+
+    const deleted = await cli('tasks', 'delete', taskid);
+    expect(deleted).toMatchObject({ code: 0, stdout: `deleted task ${taskid}\n` });
+    const gone = await cli('tasks', 'get', taskid);
+    expect(gone).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: `task-center: task ${taskid} does not exist (HTTP 404, err 40401)\n`,
+    });
+    const again = await cli('tasks', 'delete', taskid);
+    expect(again).toMatchObject({ code: 1, stderr: `task-center: no task ${taskid}\n` });
+  });
+
+  it('previews a crontab in its zone and in UTC', async () => {
+    const res = await cli('preview', '30 2 * * *', '--tz', 'America/New_York', '--count', '3');
+    expect(res).toMatchObject({ code: 0, stderr: '' });
+    const lines = res.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^# +America\/New_York +UTC +UNIX$/);
+    expect(lines).toHaveLength(4);
+    for (const line of lines.slice(1)) {
+      expect(line).toMatch(
+        /^\d +\d{4}-\d\d-\d\d 02:30:00 GMT-0[45]:00 +\d{4}-\d\d-\d\dT0[67]:30:00Z +\d+$/,
+      );
+    }
+    const json = JSON.parse((await cli('preview', '30 2 * * *', '--json')).stdout);
+    expect(json).toHaveLength(10);
+    expect(json[0]).toEqual({ at: expect.any(Number), iso: expect.any(String) });
+  });
+
+  it('reads run errors, dead letters and workers', async () => {
+    for (const args of [['run-errors'], ['dead-letters'], ['workers']]) {
+      const res = await cli(...args, '--json');
+      expect({ args, code: res.code, stderr: res.stderr }).toEqual({ args, code: 0, stderr: '' });
+      expect(() => JSON.parse(res.stdout) as unknown).not.toThrow();
+    }
+  });
+
+  it("an API error exits 1 with the server's message; a bad command line exits 2", async () => {
+    const badId = await cli('tasks', 'get', 'not-an-id');
+    expect(badId).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'task-center: taskid must be a task id (24 hex characters) (HTTP 400, err 40001)\n',
+    });
+    const badCron = await cli('preview', 'not a cron');
+    expect(badCron.code).toBe(1);
+    expect(badCron.stderr).toMatch(/^task-center: .+ \(HTTP 400, err 4000[13]\)\n$/);
+
+    const unknown = await cli('frobnicate');
+    expect(unknown).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: "task-center: unknown command 'frobnicate' (see: task-center --help)\n",
+    });
+    const badOption = await cli('tasks', 'list', '--colour');
+    expect(badOption).toMatchObject({
+      code: 2,
+      stderr: 'task-center: unknown option --colour (see: task-center tasks list --help)\n',
+    });
+  });
+});
