@@ -16,7 +16,11 @@ import {
   type TaskRecord,
   taskFromDoc,
   uniqKey,
+  advanceUpdate,
+  setAndUnset,
+  stripUndefined,
 } from './task.mapper';
+import { searchQuery, searchTasks } from './task-search.query';
 import { TaskDoc } from './task.schema';
 import {
   DuplicateKeyError,
@@ -31,22 +35,6 @@ import {
 
 const LIVE = { status: { $ne: 'deleted' as TaskStatus } };
 
-/** Splits a definition into $set (present fields) and $unset (absent optionals). */
-function setAndUnset(fields: Record<string, unknown>) {
-  const $set: Record<string, unknown> = {};
-  const $unset: Record<string, ''> = {};
-  for (const [k, v] of Object.entries(fields)) {
-    if (v === undefined) $unset[k] = '';
-    else $set[k] = v;
-  }
-  return { $set, $unset };
-}
-
-/**
- * Every write of a task document runs under {@link TaskWriteLocks} (FerretDB v1 updates are
- * not atomic; no-op on MongoDB). Lookups by id are one `_id` equality each, the one filter
- * every FerretDB backend answers from an index; due reads are equality on `due_slot`.
- */
 @Injectable()
 export class MongoTasksRepository extends TasksRepository {
   constructor(
@@ -101,45 +89,14 @@ export class MongoTasksRepository extends TasksRepository {
     return { tasks: page, nextCursor: docs.length > limit ? (page.at(-1)?.id ?? null) : null };
   }
 
-  /**
-   * Served on MongoDB by the search indexes of task.schema.ts: `status` leads every query
-   * (one value or the live ones), the sort key and `_id` follow, so pages come in index order.
-   */
-  async search(
+  /** See task-search.query.ts: the pages come in the order of the search indexes. */
+  search(
     filter: TaskSearchFilter,
     sort: TaskSearchSort,
     limit: number,
     after?: TaskSearchPosition,
   ): Promise<Task[]> {
-    const base = searchQuery(filter);
-    if (sort === 'created_at') {
-      const from = after && {
-        created_at: { $lte: after.key },
-        $nor: [{ created_at: after.key, _id: { $gte: new Types.ObjectId(after.id) } }],
-      };
-      return this.findSorted(allOf(base, from), { created_at: -1, _id: -1 }, limit);
-    }
-    // Soonest first, then the tasks without a next run (by id): two ranges of one index.
-    const bySlot = { next_run_at: 1, _id: 1 } as const;
-    const tasks: Task[] = [];
-    if (after?.key !== null) {
-      const from = after && {
-        next_run_at: { $gte: after.key },
-        $nor: [{ next_run_at: after.key, _id: { $lte: new Types.ObjectId(after.id) } }],
-      };
-      const scheduled = { next_run_at: { $ne: null } };
-      tasks.push(...(await this.findSorted(allOf(base, scheduled, from), bySlot, limit)));
-    }
-    const windowed = filter.nextRunFrom !== undefined || filter.nextRunBefore !== undefined;
-    if (tasks.length < limit && !windowed) {
-      const unscheduled = {
-        next_run_at: null,
-        ...(after?.key === null && { _id: { $gt: new Types.ObjectId(after.id) } }),
-      };
-      const rest = limit - tasks.length;
-      tasks.push(...(await this.findSorted(allOf(base, unscheduled), bySlot, rest)));
-    }
-    return tasks;
+    return searchTasks((q, order, n) => this.findSorted(q, order, n), filter, sort, limit, after);
   }
 
   countMatching(filter: TaskSearchFilter, limit: number): Promise<number> {
@@ -417,61 +374,4 @@ export class MongoTasksRepository extends TasksRepository {
   countDueBy(now: number): Promise<number> {
     return this.tasks.countDocuments({ status: 'active', due_at: { $ne: null, $lte: now } }).exec();
   }
-}
-
-/** A search filter as a query: equality where it can be, `status` always present. */
-function searchQuery(f: TaskSearchFilter): FilterQuery<TaskDoc> {
-  const query: FilterQuery<TaskDoc> = {
-    status: f.statuses.length === 1 ? f.statuses[0] : { $in: f.statuses },
-  };
-  if (f.name !== undefined) query.name = f.name;
-  // Anchored and case-sensitive: an index range on MongoDB.
-  if (f.namePrefix !== undefined) query.name = { $regex: `^${escapeRegex(f.namePrefix)}` };
-  if (f.type !== undefined) query.type = f.type;
-  if (f.topic !== undefined) query.topic = f.topic;
-  // Live keyed tasks hold `k:<key>` (deleted ones fall back to their id): the unique index.
-  if (f.key !== undefined) query.uniq_key = uniqKey('', f.key);
-  if (f.nextRunFrom !== undefined || f.nextRunBefore !== undefined) {
-    query.next_run_at = {
-      ...(f.nextRunFrom !== undefined && { $gte: f.nextRunFrom }),
-      ...(f.nextRunBefore !== undefined && { $lt: f.nextRunBefore }),
-    };
-  }
-  return query;
-}
-
-/**
- * `base` with more conditions: these go under `$and` (two conditions on one field stay apart)
- * while base's equalities stay top-level, where FerretDB v1 pushes them down.
- */
-function allOf(
-  base: FilterQuery<TaskDoc>,
-  ...more: (FilterQuery<TaskDoc> | undefined)[]
-): FilterQuery<TaskDoc> {
-  const given = more.filter((p) => p !== undefined);
-  return given.length === 0 ? base : { ...base, $and: given };
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** The write that takes a task to `target`: run_count moves by the fires, the rest is set. */
-function advanceUpdate(target: Task, a: Advance) {
-  return {
-    $set: {
-      status: target.status,
-      next_run_at: target.nextRunAt,
-      manual_runs: target.manualRuns,
-      ...dueFields(target.shard, target.status, target.nextRunAt, target.manualRuns),
-      last_run_at: target.lastRunAt,
-      updated_at: a.now,
-    },
-    $inc: { run_count: a.fired },
-  };
-}
-
-/** The driver stores `undefined` as null; absent optionals should stay absent. */
-function stripUndefined<T extends object>(doc: T): T {
-  return Object.fromEntries(Object.entries(doc).filter(([, v]) => v !== undefined)) as T;
 }

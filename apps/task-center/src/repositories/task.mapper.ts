@@ -1,3 +1,4 @@
+import { type Advance } from '../tasks/task-advance';
 import { type MisfirePolicy } from '../scheduling';
 import {
   dueAt,
@@ -116,4 +117,41 @@ export function taskFromDoc(doc: TaskRecord): Task {
   if (doc.topic != null) task.topic = doc.topic;
   if (doc.retry != null) task.retry = retryFromDoc(doc.retry);
   return task;
+}
+
+/** Splits a definition into $set (present fields) and $unset (absent optionals). */
+export function setAndUnset(fields: Record<string, unknown>) {
+  const $set: Record<string, unknown> = {};
+  const $unset: Record<string, ''> = {};
+  for (const [k, v] of Object.entries(fields)) {
+    if (v === undefined) $unset[k] = '';
+    else $set[k] = v;
+  }
+  return { $set, $unset };
+}
+
+/**
+ * Every write of a task document runs under {@link TaskWriteLocks} (FerretDB v1 updates are
+ * not atomic; no-op on MongoDB). Lookups by id are one `_id` equality each, the one filter
+ * every FerretDB backend answers from an index; due reads are equality on `due_slot`.
+ */
+
+/** The write that takes a task to `target`: run_count moves by the fires, the rest is set. */
+export function advanceUpdate(target: Task, a: Advance) {
+  return {
+    $set: {
+      status: target.status,
+      next_run_at: target.nextRunAt,
+      manual_runs: target.manualRuns,
+      ...dueFields(target.shard, target.status, target.nextRunAt, target.manualRuns),
+      last_run_at: target.lastRunAt,
+      updated_at: a.now,
+    },
+    $inc: { run_count: a.fired },
+  };
+}
+
+/** The driver stores `undefined` as null; absent optionals should stay absent. */
+export function stripUndefined<T extends object>(doc: T): T {
+  return Object.fromEntries(Object.entries(doc).filter(([, v]) => v !== undefined)) as T;
 }

@@ -1,0 +1,186 @@
+import { TaskType } from '@task-center/contracts';
+import { type CreateTaskRequest, type SearchableTaskStatus } from '../http/task-center.types';
+import { intOption, stringOption, timeOption, UsageError } from './args';
+import { formatTable, isoFromSeconds } from './format';
+
+import {
+  CliFailure,
+  type Command,
+  CURSOR,
+  LIMIT,
+  list,
+  scheduleOf,
+  taskAction,
+  taskFields,
+  TYPE_NAMES,
+  TYPE_OPTION,
+  withCursor,
+} from './command-helpers';
+
+/** `tasks list|get|create|pause|resume|run|delete`. */
+export const TASK_COMMANDS: Command[] = [
+  {
+    words: ['tasks', 'list'],
+    args: [],
+    summary: 'find live tasks, one page (GET /v1/api/tasks)',
+    options: [
+      { name: 'name', value: 'NAME', help: 'exact name' },
+      { name: 'name-prefix', value: 'PREFIX', help: 'names starting with this (not with --name)' },
+      {
+        name: 'status',
+        value: 'S[,S]',
+        help: 'active, paused, completed; comma-separated (default: all)',
+      },
+      { name: 'type', value: 'TYPE', help: 'once (1), loop (2) or cron (3)' },
+      { name: 'topic', value: 'TOPIC', help: 'tasks created with this topic' },
+      { name: 'task-key', value: 'KEY', help: 'the task with this idempotency key' },
+      { name: 'sort', value: 'FIELD', help: 'created_at (newest first, default) or next_run_at' },
+      { ...LIMIT, help: 'tasks per page, 1..1000 (default 50)' },
+      CURSOR,
+      { name: 'count', help: 'also count the matches (up to 10,000)' },
+    ],
+    run: async ({ api, options }) => {
+      const command = 'tasks list';
+      let type: TaskType | undefined;
+      if (options.type !== undefined) {
+        type = TYPE_OPTION[String(options.type)];
+        if (type === undefined) {
+          throw new UsageError('--type must be once, loop or cron (or 1, 2, 3)', command);
+        }
+      }
+      const page = await api.searchTasks({
+        name: stringOption(options.name),
+        name_prefix: stringOption(options['name-prefix']),
+        status: list(options.status) as SearchableTaskStatus[] | undefined,
+        type,
+        topic: stringOption(options.topic),
+        key: stringOption(options['task-key']),
+        sort: stringOption(options.sort) as 'created_at' | 'next_run_at' | undefined,
+        limit: intOption(options.limit, 'limit', command, 1),
+        cursor: stringOption(options.cursor),
+        count: options.count === true ? true : undefined,
+      });
+      return {
+        data: page,
+        text: () => {
+          if (page.tasks.length === 0 && !page.next_cursor) return 'no tasks found';
+          const table = formatTable(
+            ['ID', 'NAME', 'TYPE', 'SCHEDULE', 'STATUS', 'NEXT RUN', 'RUNS'],
+            page.tasks.map((t) => [
+              t._id,
+              t.name,
+              TYPE_NAMES[t.type] ?? String(t.type),
+              scheduleOf(t),
+              t.status,
+              isoFromSeconds(t.next_run_at),
+              String(t.run_count),
+            ]),
+          );
+          const total =
+            page.total === undefined
+              ? ''
+              : `\n${page.total_capped ? 'more than ' : ''}${page.total} matching`;
+          return withCursor(table + total, page.next_cursor);
+        },
+      };
+    },
+  },
+  {
+    words: ['tasks', 'get'],
+    args: ['ID'],
+    summary: 'show one task (GET /v1/api/query-task-by-id)',
+    options: [],
+    run: async ({ api, positionals }) => {
+      const task = await api.getTask(positionals[0]!);
+      return { data: task, text: () => taskFields(task) };
+    },
+  },
+  {
+    words: ['tasks', 'create'],
+    args: [],
+    summary: 'create a cron, interval or one-shot task (POST /v1/api/task)',
+    options: [
+      { name: 'name', value: 'NAME', help: 'the tag workers subscribe to (required)' },
+      { name: 'cron', value: 'EXPR', help: 'crontab: 5 fields, or 6 with leading seconds' },
+      { name: 'tz', value: 'ZONE', help: 'IANA time zone of --cron (default: the server’s)' },
+      { name: 'every', value: 'SECONDS', help: 'a loop: seconds between fires' },
+      { name: 'count', value: 'N', help: 'with --cron or --every: fire at most N times' },
+      { name: 'at', value: 'TIME', help: 'one fire at this time (ISO 8601 or unix seconds)' },
+      { name: 'data', value: 'STRING', help: 'delivered to the worker as is (default: empty)' },
+      {
+        name: 'task-key',
+        value: 'KEY',
+        help: 'idempotency key: a live task holding it is returned unchanged',
+      },
+    ],
+    notes: ['Give exactly one of --cron, --every and --at.'],
+    run: async ({ api, options }) => {
+      const command = 'tasks create';
+      const name = stringOption(options.name);
+      if (!name) throw new UsageError('--name is required', command);
+      const schedules = ['cron', 'every', 'at'].filter((o) => options[o] !== undefined);
+      if (schedules.length !== 1) {
+        throw new UsageError('give exactly one of --cron, --every and --at', command);
+      }
+      if (options.tz !== undefined && options.cron === undefined) {
+        throw new UsageError('--tz goes with --cron', command);
+      }
+      if (options.count !== undefined && options.at !== undefined) {
+        throw new UsageError('--count goes with --cron or --every', command);
+      }
+      const request: CreateTaskRequest = { name, type: TaskType.OneShot, data: '' };
+      if (typeof options.data === 'string') request.data = options.data;
+      if (typeof options['task-key'] === 'string') request.key = options['task-key'];
+      const count = intOption(options.count, 'count', command, 1);
+      if (typeof options.cron === 'string') {
+        request.type = TaskType.Crontab;
+        request.crontab = options.cron;
+        if (typeof options.tz === 'string') request.timezone = options.tz;
+      } else if (options.every !== undefined) {
+        request.type = TaskType.Loop;
+        request.loop_time = intOption(options.every, 'every', command, 1);
+      } else {
+        request.start_time = timeOption(options.at, 'at', command);
+      }
+      if (count !== undefined) request.loop_count = count;
+      const created = await api.createTask(request);
+      return {
+        data: created,
+        text: () =>
+          created.created
+            ? `created task ${created.taskid} (${created.name})`
+            : `task ${created.taskid} (${created.name}) already holds key ${request.key ?? ''}: unchanged`,
+      };
+    },
+  },
+  taskAction(
+    'pause',
+    'stop firing until resumed (POST /v1/api/pause-task)',
+    (api, id) => api.pauseTask(id),
+    'paused',
+  ),
+  taskAction(
+    'resume',
+    'fire again from the next slot (POST /v1/api/resume-task)',
+    (api, id) => api.resumeTask(id),
+    'resumed',
+  ),
+  taskAction(
+    'run',
+    'queue one extra fire now, schedule unchanged (POST /v1/api/run-task-now)',
+    (api, id) => api.runTaskNow(id),
+    'queued a run of',
+  ),
+  {
+    words: ['tasks', 'delete'],
+    args: ['ID'],
+    summary: 'delete a task (POST /v1/api/delete-task)',
+    options: [],
+    notes: ['Exits 1 when no task has this id.'],
+    run: async ({ api, positionals }) => {
+      const id = positionals[0]!;
+      if (!(await api.deleteTask(id))) throw new CliFailure(`no task ${id}`);
+      return { data: { taskid: id, deleted: true }, text: () => `deleted task ${id}` };
+    },
+  },
+];
