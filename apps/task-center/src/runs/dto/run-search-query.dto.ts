@@ -14,6 +14,7 @@ import {
 } from 'class-validator';
 import { TAG_PATTERN, TAG_RULE } from '../../tasks/dto/task-fields';
 import { RUN_SEARCH_STATES, type RunSearchState } from '../run-search';
+import { PageLimit } from '../../http/page-limit';
 
 /** Unix seconds up to year 5138: enough, and far from Number's precision limit in ms. */
 const MAX_UNIX_S = 99_999_999_999;
@@ -77,12 +78,7 @@ export class RunSearchQueryDto extends WindowDto {
   @IsMongoId({ message: 'task_id must be a task id (24 hex characters)' })
   task_id?: string;
 
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1, { message: 'limit must be at least 1' })
-  @Max(500, { message: 'limit must be at most 500' })
+  @PageLimit(500, 50)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'The `next_cursor` of the previous page (opaque).' })
@@ -93,11 +89,6 @@ export class RunSearchQueryDto extends WindowDto {
 }
 
 export class RunErrorsQueryDto extends WindowDto {
-  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1, { message: 'limit must be at least 1' })
-  @Max(100, { message: 'limit must be at most 100' })
+  @PageLimit(100, 20)
   limit?: number;
 }

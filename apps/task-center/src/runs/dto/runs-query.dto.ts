@@ -1,17 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsMongoId, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsMongoId, IsOptional, Matches } from 'class-validator';
+import { PageLimit } from '../../http/page-limit';
 
 const MESSAGE_ID = /^[0-9a-f]{24}:\d{1,15}:\d{1,4}$/;
 const FIRE_ID = /^[0-9a-f]{24}:\d{1,15}$/;
 
 class PageDto {
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1, { message: 'limit must be at least 1' })
-  @Max(500, { message: 'limit must be at most 500' })
+  @PageLimit(500, 50)
   limit?: number;
 }
 

@@ -16,6 +16,7 @@ import {
   type ValidationArguments,
 } from 'class-validator';
 import { MAX_UNIX_SECONDS, TAG_PATTERN, TAG_RULE } from './task-fields';
+import { PageLimit } from '../../http/page-limit';
 
 /** Deleted tasks are never listed. */
 export const SEARCHABLE_STATUSES: readonly TaskStatus[] = ['active', 'paused', 'completed'];
@@ -165,12 +166,7 @@ export class SearchTasksDto {
   @IsIn(SEARCH_SORTS, { message: `sort must be one of ${SEARCH_SORTS.join(', ')}` })
   sort?: (typeof SEARCH_SORTS)[number];
 
-  @ApiPropertyOptional({ default: SEARCH_DEFAULT_LIMIT, minimum: 1, maximum: SEARCH_MAX_LIMIT })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1, { message: 'limit must be at least 1' })
-  @Max(SEARCH_MAX_LIMIT, { message: `limit must be at most ${SEARCH_MAX_LIMIT}` })
+  @PageLimit(SEARCH_MAX_LIMIT, SEARCH_DEFAULT_LIMIT)
   limit?: number;
 
   @ApiPropertyOptional({
