@@ -13,6 +13,7 @@ import { RequireJsonMiddleware } from './http/require-json.middleware';
 import { KafkaModule } from './kafka/kafka.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { OverviewModule } from './overview/overview.module';
 import { RunsModule } from './runs/runs.module';
 import { SecurityModule } from './security/security.module';
 import { TasksModule } from './tasks/tasks.module';
@@ -34,6 +35,7 @@ export class AppModule implements NestModule {
         RunsModule,
         MetricsModule,
         AlertsModule,
+        OverviewModule,
       ],
     };
   }

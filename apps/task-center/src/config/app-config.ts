@@ -112,6 +112,7 @@ export const configSchema = z.object({
   ALERT_DISPATCH_LAG_MS: int(0, 86_400_000).default(30_000),
   ALERT_NO_WORKER_CHECK_S: int(0, 86_400).default(60),
   ALERT_MIN_INTERVAL_S: int(1, 86_400).default(60),
+  OVERVIEW_WRITE_S: int(1, 300).default(60),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -184,6 +185,10 @@ export interface AppConfig {
     noWorkerCheckMs: number;
     minIntervalMs: number;
   };
+  overview: {
+    /** How often each replica writes its minute counts, and the fleet snapshot is taken. */
+    writeMs: number;
+  };
 }
 
 export function toAppConfig(raw: Raw): AppConfig {
@@ -241,5 +246,6 @@ export function toAppConfig(raw: Raw): AppConfig {
       noWorkerCheckMs: raw.ALERT_NO_WORKER_CHECK_S * 1000,
       minIntervalMs: raw.ALERT_MIN_INTERVAL_S * 1000,
     },
+    overview: { writeMs: raw.OVERVIEW_WRITE_S * 1000 },
   };
 }

@@ -57,6 +57,7 @@ describe('loadConfig', () => {
         noWorkerCheckMs: 60_000,
         minIntervalMs: 60_000,
       },
+      overview: { writeMs: 60_000 },
     });
   });
 

@@ -143,8 +143,9 @@ export class MetricsService {
   }
 
   /** Outcome consumer hook: worker outcomes stored. */
-  outcomesRecorded(results: readonly string[]): void {
+  outcomesRecorded(results: readonly string[], now = Date.now()): void {
     for (const result of results) this.outcomes.inc({ result });
+    if (results.length > 0) this.emit({ kind: 'outcomes', results: [...results], now });
   }
 
   /** Ack deadlines that passed in silence (each is also a `timeout` outcome). */

@@ -2,6 +2,7 @@
 export type OpsEvent =
   | { kind: 'fires'; fires: { name: string; latenessMs: number }[]; now: number }
   | { kind: 'dead'; names: string[] }
-  | { kind: 'timeout'; names: string[] };
+  | { kind: 'timeout'; names: string[] }
+  | { kind: 'outcomes'; results: string[]; now: number };
 
 export type OpsListener = (event: OpsEvent) => void;

@@ -11,6 +11,8 @@ export abstract class DeadLettersRepository {
   abstract insert(dead: DeadLetter): Promise<void>;
   abstract findById(messageId: string): Promise<DeadLetter | null>;
   abstract delete(messageId: string): Promise<void>;
+  /** Dead letters waiting (not redriven): a count over the whole collection. */
+  abstract count(): Promise<number>;
   /** Newest first; `cursor` is the `nextCursor` of the previous page. */
   abstract page(limit: number, cursor?: string): Promise<DeadLetterPage>;
 }

@@ -57,6 +57,10 @@ export class MongoDeadLettersRepository extends DeadLettersRepository {
     await this.dead.deleteOne({ _id: messageId });
   }
 
+  count(): Promise<number> {
+    return this.dead.estimatedDocumentCount().exec();
+  }
+
   async page(limit: number, cursor?: string): Promise<DeadLetterPage> {
     let filter = {};
     if (cursor) {

@@ -13,7 +13,10 @@ import { MongoRunEventsRepository } from './mongo-run-events.repository';
 import { MongoRunTimersRepository } from './mongo-run-timers.repository';
 import { MongoTaskChangesRepository } from './mongo-task-changes.repository';
 import { MongoTasksRepository } from './mongo-tasks.repository';
+import { MongoOverviewStatsRepository } from './mongo-overview-stats.repository';
 import { MongoWorkersRepository } from './mongo-workers.repository';
+import { OverviewStatDoc, OverviewStatSchema } from './overview-stat.schema';
+import { OverviewStatsRepository } from './overview-stats.repository';
 import { RunEventDoc, RunEventSchema } from './run-event.schema';
 import { RunEventsRepository } from './run-events.repository';
 import { RunTimerDoc, RunTimerSchema } from './run-timer.schema';
@@ -33,6 +36,7 @@ const repositories = [
   { provide: DeadLettersRepository, useClass: MongoDeadLettersRepository },
   { provide: WorkersRepository, useClass: MongoWorkersRepository },
   { provide: LeasesRepository, useClass: MongoLeasesRepository },
+  { provide: OverviewStatsRepository, useClass: MongoOverviewStatsRepository },
 ];
 
 /**
@@ -49,6 +53,7 @@ const repositories = [
       { name: RunTimerDoc.name, schema: RunTimerSchema },
       { name: DeadLetterDoc.name, schema: DeadLetterSchema },
       { name: WorkerDoc.name, schema: WorkerSchema },
+      { name: OverviewStatDoc.name, schema: OverviewStatSchema },
     ]),
   ],
   providers: repositories,
