@@ -1,10 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { type Model } from 'mongoose';
+import { type FilterQuery, type Model } from 'mongoose';
 import { insertIgnoringDuplicates } from '../database/duplicate-key';
 import { type DeadLetter } from '../runs/run-records';
 import { DeadLetterDoc } from './dead-letter.schema';
-import { type DeadLetterPage, DeadLettersRepository } from './dead-letters.repository';
+import {
+  type DeadLetterFilter,
+  type DeadLetterPage,
+  type DeadLetterPosition,
+  DeadLettersRepository,
+} from './dead-letters.repository';
 
 function deadToDoc(d: DeadLetter): DeadLetterDoc {
   return {
@@ -80,5 +85,33 @@ export class MongoDeadLettersRepository extends DeadLettersRepository {
       items,
       nextCursor: docs.length > limit && last ? `${last.deadAt}.${last.messageId}` : null,
     };
+  }
+
+  /** Reads the `{dead_at, _id}` index backwards on MongoDB; scans on FerretDB's SQLite. */
+  async matching(
+    f: DeadLetterFilter,
+    limit: number,
+    after?: DeadLetterPosition,
+  ): Promise<DeadLetter[]> {
+    const filter: FilterQuery<DeadLetterDoc> = {};
+    if (f.name !== undefined) filter.name = f.name;
+    if (f.deadFrom !== undefined || f.deadBefore !== undefined) {
+      filter.dead_at = {
+        ...(f.deadFrom !== undefined && { $gte: f.deadFrom }),
+        ...(f.deadBefore !== undefined && { $lt: f.deadBefore }),
+      };
+    }
+    if (after) {
+      filter.$or = [
+        { dead_at: { $gt: after.deadAt } },
+        { dead_at: after.deadAt, _id: { $gt: after.messageId } },
+      ];
+    }
+    const docs = await this.dead
+      .find(filter)
+      .sort({ dead_at: 1, _id: 1 })
+      .limit(limit)
+      .lean<DeadLetterDoc[]>();
+    return docs.map(deadFromDoc);
   }
 }

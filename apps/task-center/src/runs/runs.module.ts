@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { LeasesModule } from '../leases/leases.module';
 import { RepositoriesModule } from '../repositories/repositories.module';
 import { AttemptFailures } from './attempt-failures';
+import { DeadLetterRedriveController } from './dead-letter-redrive.controller';
+import { DeadLetterRedriveService } from './dead-letter-redrive.service';
 import { OutcomeConsumer } from './outcome.consumer';
 import { RunTimerActions } from './run-timer.actions';
 import { RunTimerLoop } from './run-timer.loop';
@@ -14,9 +16,10 @@ import { WorkerRegistry } from './worker-registry';
 /** Worker outcomes, run history, redeliveries with backoff, dead letters, ack deadlines, workers. */
 @Module({
   imports: [RepositoriesModule, LeasesModule],
-  controllers: [RunsController, RunSearchController],
+  controllers: [RunsController, RunSearchController, DeadLetterRedriveController],
   providers: [
     RunsService,
+    DeadLetterRedriveService,
     RunSearchService,
     RunTimerLoop,
     RunTimerActions,

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { RepositoriesModule } from '../repositories/repositories.module';
 import { TaskActionsController } from './task-actions.controller';
+import { TaskBulkController } from './task-bulk.controller';
+import { TaskBulkService } from './task-bulk.service';
 import { TaskDefinitions } from './task-definitions';
 import { TaskSearchController } from './task-search.controller';
 import { TaskSearchService } from './task-search.service';
@@ -9,7 +11,7 @@ import { TasksService } from './tasks.service';
 
 @Module({
   imports: [RepositoriesModule],
-  controllers: [TasksController, TaskActionsController, TaskSearchController],
-  providers: [TasksService, TaskDefinitions, TaskSearchService],
+  controllers: [TasksController, TaskActionsController, TaskSearchController, TaskBulkController],
+  providers: [TasksService, TaskDefinitions, TaskSearchService, TaskBulkService],
 })
 export class TasksModule {}

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { type Settled, settleEach } from '../bulk/settle-each';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { ApiError } from '../errors/api-error';
 import { ErrorCode } from '../errors/error-codes';
@@ -25,6 +26,12 @@ function statusAfterUpdate(
 ) {
   if (current === 'paused' || !rescheduled) return current;
   return nextRunAt === null ? 'completed' : 'active';
+}
+
+/** A task after a status change, and whether it changed (pausing a paused task does not). */
+interface Transition {
+  task: Task;
+  changed: boolean;
 }
 
 export interface CreateResult {
@@ -103,16 +110,39 @@ export class TasksService {
   }
 
   async pause(id: string, now = Date.now()): Promise<Task> {
-    const task = await this.get(id);
-    if (task.status === 'paused') return task;
-    this.requireStatus(task, 'active', 'paused');
-    const paused = await this.repo.transition(id, 'active', 'paused', task.nextRunAt, now);
-    return paused ? this.announced(paused, now) : this.pause(id, now);
+    const { task, changed } = await this.paused(id, now);
+    return changed ? this.announced(task, now) : task;
   }
 
   async resume(id: string, now = Date.now()): Promise<Task> {
+    const { task, changed } = await this.resumed(id, now);
+    return changed ? this.announced(task, now) : task;
+  }
+
+  /**
+   * pause() of each task, with one change-log entry for all of them (a log entry per task
+   * would push the dispatchers past the log's end): per id, the task or its ApiError.
+   */
+  pauseEach(ids: string[], now = Date.now()): Promise<Settled<Task>[]> {
+    return this.eachAnnounced(ids, (id) => this.paused(id, now), now);
+  }
+
+  /** resume() of each task, with one change-log entry for all of them. */
+  resumeEach(ids: string[], now = Date.now()): Promise<Settled<Task>[]> {
+    return this.eachAnnounced(ids, (id) => this.resumed(id, now), now);
+  }
+
+  private async paused(id: string, now: number): Promise<Transition> {
     const task = await this.get(id);
-    if (task.status === 'active') return task;
+    if (task.status === 'paused') return { task, changed: false };
+    this.requireStatus(task, 'active', 'paused');
+    const paused = await this.repo.transition(id, 'active', 'paused', task.nextRunAt, now);
+    return paused ? { task: paused, changed: true } : this.paused(id, now);
+  }
+
+  private async resumed(id: string, now: number): Promise<Transition> {
+    const task = await this.get(id);
+    if (task.status === 'active') return { task, changed: false };
     this.requireStatus(task, 'paused', 'resumed');
     // Slots that passed while paused are not caught up: pausing means "do not run".
     const next = this.firstSlot(task, task.createdAt, now, task.runCount);
@@ -123,7 +153,20 @@ export class TasksService {
       next,
       now,
     );
-    return resumed ? this.announced(resumed, now) : this.resume(id, now);
+    return resumed ? { task: resumed, changed: true } : this.resumed(id, now);
+  }
+
+  /** Announces every task `one` changed (also when another failed), before answering. */
+  private async eachAnnounced(
+    ids: string[],
+    one: (id: string) => Promise<Transition>,
+    now: number,
+  ): Promise<Settled<Task>[]> {
+    const all = await settleEach(ids, one);
+    const changed = all.done.filter((t) => t.changed).map((t) => t.task.id);
+    if (changed.length > 0) await this.changes.append(changed, now);
+    if ('failure' in all) throw all.failure;
+    return all.settled.map((s) => (s.ok ? { ok: true, value: s.value.task } : s));
   }
 
   async runNow(id: string, now = Date.now()): Promise<Task> {
