@@ -1,11 +1,12 @@
 import { type INestApplication } from '@nestjs/common';
 import { type NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { type Application } from 'express';
 import { type AppConfig } from './config';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { jsonBody } from './http/json-body';
 import { methodNotAllowed } from './http/method-not-allowed';
+import { createOpenApiDocument } from './http/openapi-document';
 import { apiValidationPipe } from './http/validation.pipe';
 import { securityHeaders } from './security/security-headers';
 
@@ -32,12 +33,7 @@ export function setupApp(app: INestApplication, config: AppConfig): INestApplica
   http.use(jsonBody(config.http.bodyLimitBytes));
   app.useGlobalPipes(apiValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
-  const openApi = new DocumentBuilder()
-    .setTitle('Task Center')
-    .setDescription('Cron, interval and one-shot tasks, published to Kafka when due.')
-    .setVersion('1')
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), {
+  SwaggerModule.setup('docs', app, () => createOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
   });
   return app;

@@ -1,5 +1,5 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
   type HealthCheckResult,
@@ -27,6 +27,14 @@ export class HealthController {
 
   /** Liveness: the process answers. Never looks at dependencies (a restart would not fix them). */
   @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process answers (dependencies are not checked)' })
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      required: ['status'],
+      properties: { status: { type: 'string', enum: ['ok'] } },
+    },
+  })
   live() {
     return { status: 'ok' };
   }
@@ -36,6 +44,7 @@ export class HealthController {
    * replica's dispatch role (replica id, owned shards). 503 when any check is down.
    */
   @Get('ready')
+  @ApiOperation({ summary: 'Readiness: MongoDB, Kafka, run consumers, dispatch role; 503 if down' })
   @HealthCheck()
   ready(@Res({ passthrough: true }) res: Response) {
     return this.run(res, [
@@ -48,6 +57,7 @@ export class HealthController {
 
   /** MongoDB and Kafka reported separately; 503 when either is down. */
   @Get()
+  @ApiOperation({ summary: 'MongoDB and Kafka, reported separately; 503 when either is down' })
   @HealthCheck()
   check(@Res({ passthrough: true }) res: Response) {
     return this.run(res, [

@@ -6,7 +6,7 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 /** The `limit` query parameter of a paged list: an integer in 1..max, `byDefault` when absent. */
 export function PageLimit(max: number, byDefault: number): PropertyDecorator {
   return applyDecorators(
-    ApiPropertyOptional({ default: byDefault, minimum: 1, maximum: max }),
+    ApiPropertyOptional({ type: 'integer', default: byDefault, minimum: 1, maximum: max }),
     IsOptional(),
     Type(() => Number),
     IsInt({ message: 'limit must be an integer' }),

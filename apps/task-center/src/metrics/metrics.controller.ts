@@ -1,5 +1,5 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { MetricsService } from './metrics.service';
 
@@ -10,9 +10,12 @@ export class MetricsController {
 
   @Get()
   @ApiOperation({ summary: 'Prometheus metrics (text format); needs an API key when keys are set' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Prometheus text exposition format', schema: { type: 'string' } })
   @ApiQuery({
     name: 'name[]',
     required: false,
+    type: [String],
     description:
       'Only these metrics (repeatable), e.g. to read the lateness histogram without the task count, which scans the tasks collection',
   })

@@ -1,9 +1,12 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TaskIdDto } from './dto/task-ids.dto';
+import { PreviewResponse, TaskResponse } from './dto/task.response';
 import { PreviewTaskDto, UpdateTaskDto } from './dto/update-task.dto';
 import { toTaskView } from './task.view';
 import { TasksService } from './tasks.service';
+import { ErrorCode } from '../errors/error-codes';
+import { ApiErrors } from '../http/api-errors.decorator';
 import { RequiresScope } from '../security/requires-scope.decorator';
 
 /** What goes past the seed: update in place, pause/resume, run now, preview. */
@@ -15,28 +18,42 @@ export class TaskActionsController {
   @Post('update-task')
   @HttpCode(200)
   @ApiOperation({ summary: 'Change fields of a task in place; recomputes next_run_at' })
-  async update(@Body() dto: UpdateTaskDto) {
+  @ApiOkResponse({ type: TaskResponse })
+  @ApiErrors(
+    ErrorCode.INVALID_SCHEDULE,
+    ErrorCode.TASK_NOT_FOUND,
+    ErrorCode.KEY_CONFLICT,
+    ErrorCode.STATE_CONFLICT,
+    ErrorCode.DATA_TOO_LARGE,
+  )
+  async update(@Body() dto: UpdateTaskDto): Promise<TaskResponse> {
     return toTaskView(await this.tasks.update(dto));
   }
 
   @Post('pause-task')
   @HttpCode(200)
   @ApiOperation({ summary: 'Stop firing until resumed (idempotent)' })
-  async pause(@Body() dto: TaskIdDto) {
+  @ApiOkResponse({ type: TaskResponse })
+  @ApiErrors(ErrorCode.TASK_NOT_FOUND, ErrorCode.STATE_CONFLICT)
+  async pause(@Body() dto: TaskIdDto): Promise<TaskResponse> {
     return toTaskView(await this.tasks.pause(dto.taskid));
   }
 
   @Post('resume-task')
   @HttpCode(200)
   @ApiOperation({ summary: 'Fire again from the next slot (idempotent)' })
-  async resume(@Body() dto: TaskIdDto) {
+  @ApiOkResponse({ type: TaskResponse })
+  @ApiErrors(ErrorCode.TASK_NOT_FOUND, ErrorCode.STATE_CONFLICT)
+  async resume(@Body() dto: TaskIdDto): Promise<TaskResponse> {
     return toTaskView(await this.tasks.resume(dto.taskid));
   }
 
   @Post('run-task-now')
   @HttpCode(200)
   @ApiOperation({ summary: 'One extra fire immediately, schedule unchanged' })
-  async runNow(@Body() dto: TaskIdDto) {
+  @ApiOkResponse({ type: TaskResponse })
+  @ApiErrors(ErrorCode.TASK_NOT_FOUND, ErrorCode.STATE_CONFLICT)
+  async runNow(@Body() dto: TaskIdDto): Promise<TaskResponse> {
     return toTaskView(await this.tasks.runNow(dto.taskid));
   }
 
@@ -44,7 +61,9 @@ export class TaskActionsController {
   @RequiresScope('read') // stores nothing: a read key may preview
   @HttpCode(200)
   @ApiOperation({ summary: 'The next fire times of a proposed task, without storing it' })
-  preview(@Body() dto: PreviewTaskDto) {
+  @ApiOkResponse({ type: PreviewResponse })
+  @ApiErrors(ErrorCode.INVALID_SCHEDULE)
+  preview(@Body() dto: PreviewTaskDto): PreviewResponse {
     const fires = this.tasks.preview(dto);
     return { fires: fires.map((ms) => ({ at: ms / 1000, iso: new Date(ms).toISOString() })) };
   }

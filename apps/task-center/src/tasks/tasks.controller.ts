@@ -1,11 +1,30 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { CreateTaskDto, CreateTaskResponse } from './dto/create-task.dto';
 import { QueryByIdDto, QueryByNameDto } from './dto/query.dto';
 import { DeleteByNameDto, DeletedIdsResponse, DeleteTasksDto } from './dto/task-ids.dto';
+import { TaskResponse } from './dto/task.response';
 import { toTaskView } from './task.view';
 import { TasksService } from './tasks.service';
+import { ErrorCode } from '../errors/error-codes';
+import { ApiErrors } from '../http/api-errors.decorator';
+import { NEXT_CURSOR_HEADER } from '../http/next-cursor';
+
+/** From a created task to what can be done with it: the stateful phase of the contract test. */
+const byCreatedId = { taskid: '$response.body#/taskid' };
+const CREATED_TASK_LINKS = {
+  QueryTask: { operationId: 'TasksController_getById', parameters: byCreatedId },
+  UpdateTask: { operationId: 'TaskActionsController_update', requestBody: byCreatedId },
+  PauseTask: { operationId: 'TaskActionsController_pause', requestBody: byCreatedId },
+  ResumeTask: { operationId: 'TaskActionsController_resume', requestBody: byCreatedId },
+  RunTaskNow: { operationId: 'TaskActionsController_runNow', requestBody: byCreatedId },
+  TaskRuns: { operationId: 'RunsController_taskRuns', parameters: byCreatedId },
+  DeleteTask: {
+    operationId: 'TasksController_deleteByIds',
+    requestBody: { ids: ['$response.body#/taskid'] },
+  },
+};
 
 /** Seed 002's endpoints, paths and shapes unchanged. */
 @ApiTags('tasks')
@@ -16,7 +35,8 @@ export class TasksController {
   @Post('task')
   @HttpCode(200)
   @ApiOperation({ summary: 'Create a task (idempotent by key)' })
-  @ApiOkResponse({ type: CreateTaskResponse })
+  @ApiOkResponse({ type: CreateTaskResponse, links: CREATED_TASK_LINKS })
+  @ApiErrors(ErrorCode.INVALID_SCHEDULE, ErrorCode.KEY_CONFLICT, ErrorCode.DATA_TOO_LARGE)
   async create(@Body() dto: CreateTaskDto): Promise<CreateTaskResponse> {
     const { task, created } = await this.tasks.create(dto);
     return { taskid: task.id, name: task.name, created };
@@ -40,17 +60,19 @@ export class TasksController {
 
   @Get('query-task-by-id')
   @ApiOperation({ summary: 'One task by id' })
-  async getById(@Query() query: QueryByIdDto) {
+  @ApiOkResponse({ type: TaskResponse })
+  @ApiErrors(ErrorCode.TASK_NOT_FOUND)
+  async getById(@Query() query: QueryByIdDto): Promise<TaskResponse> {
     return toTaskView(await this.tasks.get(query.taskid));
   }
 
   @Get('query-task-by-name')
   @ApiOperation({ summary: 'Tasks with this name, newest first, one page' })
-  @ApiHeader({
-    name: 'X-Next-Cursor',
-    description: 'Response header: pass as `cursor` for the next page',
-  })
-  async listByName(@Query() query: QueryByNameDto, @Res({ passthrough: true }) res: Response) {
+  @ApiOkResponse({ type: [TaskResponse], headers: NEXT_CURSOR_HEADER })
+  async listByName(
+    @Query() query: QueryByNameDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TaskResponse[]> {
     const page = await this.tasks.listByName(query.name, query.limit, query.cursor);
     if (page.nextCursor) res.setHeader('X-Next-Cursor', page.nextCursor);
     return page.tasks.map(toTaskView);

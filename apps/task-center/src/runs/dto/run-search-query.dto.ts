@@ -15,13 +15,17 @@ import {
 import { TAG_PATTERN, TAG_RULE } from '../../tasks/dto/task-fields';
 import { RUN_SEARCH_STATES, type RunSearchState } from '../run-search';
 import { PageLimit } from '../../http/page-limit';
+import { TASK_ID_PATTERN } from '../../tasks/dto/task-fields';
 
 /** Unix seconds up to year 5138: enough, and far from Number's precision limit in ms. */
 const MAX_UNIX_S = 99_999_999_999;
 
 class WindowDto {
   @ApiPropertyOptional({
-    description: 'Unix seconds, inclusive. Default: `to` − 24 h. `to − from` ≤ 604800 (7 days).',
+    description:
+      'Unix seconds, inclusive. Default: `to` − 24 h. Before `to`, and `to − from` ≤ 604800 ' +
+      '(7 days), else 400 err 40001.',
+    type: 'integer',
     minimum: 0,
     maximum: MAX_UNIX_S,
   })
@@ -34,6 +38,7 @@ class WindowDto {
 
   @ApiPropertyOptional({
     description: 'Unix seconds, exclusive. Default: now.',
+    type: 'integer',
     minimum: 0,
     maximum: MAX_UNIX_S,
   })
@@ -67,13 +72,13 @@ export class RunSearchQueryDto extends WindowDto {
   })
   state?: RunSearchState[];
 
-  @ApiPropertyOptional({ description: 'Task name, exact.' })
+  @ApiPropertyOptional({ description: 'Task name, exact.', pattern: TAG_PATTERN.source })
   @IsOptional()
   @IsString()
   @Matches(TAG_PATTERN, { message: `name ${TAG_RULE}` })
   name?: string;
 
-  @ApiPropertyOptional({ description: 'One task.' })
+  @ApiPropertyOptional({ description: 'One task (24 hex digits).', pattern: TASK_ID_PATTERN })
   @IsOptional()
   @IsMongoId({ message: 'task_id must be a task id (24 hex characters)' })
   task_id?: string;
@@ -81,7 +86,11 @@ export class RunSearchQueryDto extends WindowDto {
   @PageLimit(500, 50)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'The `next_cursor` of the previous page (opaque).' })
+  @ApiPropertyOptional({
+    description:
+      'The `next_cursor` of the previous page, unchanged (opaque; anything else is 400 err 40001).',
+    maxLength: 100,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(100, { message: 'cursor must be the next_cursor of a previous page' })

@@ -1,21 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsMongoId, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { TAG_PATTERN, TAG_RULE } from './task-fields';
+import { TAG_PATTERN, TAG_RULE, TASK_ID_PATTERN, TASK_ID_PROPERTY } from './task-fields';
 
 export class QueryByIdDto {
-  @ApiProperty()
+  @ApiProperty(TASK_ID_PROPERTY)
   @IsMongoId({ message: 'taskid must be a task id (24 hex characters)' })
   taskid!: string;
 }
 
 export class QueryByNameDto {
-  @ApiProperty()
+  @ApiProperty({ pattern: TAG_PATTERN.source, description: 'The exact task name.' })
   @IsString()
   @Matches(TAG_PATTERN, { message: `name ${TAG_RULE}` })
   name!: string;
 
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
+  @ApiPropertyOptional({ type: 'integer', default: 100, minimum: 1, maximum: 1000 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be an integer' })
@@ -23,7 +23,10 @@ export class QueryByNameDto {
   @Max(1000)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'The X-Next-Cursor header of the previous page.' })
+  @ApiPropertyOptional({
+    description: 'The X-Next-Cursor header of the previous page.',
+    pattern: TASK_ID_PATTERN,
+  })
   @IsOptional()
   @IsMongoId({ message: 'cursor must be the X-Next-Cursor value of a previous page' })
   cursor?: string;

@@ -18,12 +18,14 @@ const intervalsFromString = ({ value }: { value: unknown }): unknown =>
     ? value
         .trim()
         .split(/[\s,]+/)
-        .map(Number)
+        // digits only: `Number` would also read "1e3", "0x10" and "" (as 0)
+        .map((t) => (/^[0-9]+$/.test(t) ? Number(t) : NaN))
     : value;
 
 export class RetryPolicyDto {
   @ApiPropertyOptional({
     description: 'Deliveries in total, first included (1 = no retry).',
+    type: 'integer',
     minimum: 1,
     maximum: MAX_RETRY_ATTEMPTS,
   })
@@ -38,14 +40,24 @@ export class RetryPolicyDto {
   @IsIn(['exponential', 'fixed'])
   backoff?: 'exponential' | 'fixed';
 
-  @ApiPropertyOptional({ description: 'First retry delay, seconds.', minimum: 1 })
+  @ApiPropertyOptional({
+    description: 'First retry delay, seconds.',
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_RETRY_DELAY_SECONDS,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(MAX_RETRY_DELAY_SECONDS)
   delay?: number;
 
-  @ApiPropertyOptional({ description: 'Cap on exponential delays, seconds.', minimum: 1 })
+  @ApiPropertyOptional({
+    description: 'Cap on exponential delays, seconds; not less than delay (else 400 err 40001).',
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_RETRY_DELAY_SECONDS,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -53,8 +65,19 @@ export class RetryPolicyDto {
   max_delay?: number;
 
   @ApiPropertyOptional({
-    description: 'Explicit delays in seconds, one per retry: `[60, 600, 3600]` or `"60 600 3600"`.',
-    oneOf: [{ type: 'array', items: { type: 'integer' } }, { type: 'string' }],
+    description:
+      'Explicit delays in seconds, one per retry: `[60, 600, 3600]` or `"60 600 3600"` ' +
+      `(separated by spaces or commas; as a string too, 1..${MAX_RETRY_ATTEMPTS - 1} values ` +
+      `of 1..${MAX_RETRY_DELAY_SECONDS}).`,
+    oneOf: [
+      {
+        type: 'array',
+        items: { type: 'integer', minimum: 1, maximum: MAX_RETRY_DELAY_SECONDS },
+        minItems: 1,
+        maxItems: MAX_RETRY_ATTEMPTS - 1,
+      },
+      { type: 'string', pattern: '^\\s*[0-9]+([\\s,]+[0-9]+)*\\s*$' },
+    ],
   })
   @IsOptional()
   @Transform(intervalsFromString)

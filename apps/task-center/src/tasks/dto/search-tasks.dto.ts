@@ -15,8 +15,9 @@ import {
   registerDecorator,
   type ValidationArguments,
 } from 'class-validator';
-import { MAX_UNIX_SECONDS, TAG_PATTERN, TAG_RULE } from './task-fields';
+import { MAX_UNIX_SECONDS, NO_CONTROL_CHARACTERS, TAG_PATTERN, TAG_RULE } from './task-fields';
 import { PageLimit } from '../../http/page-limit';
+import { TaskResponse } from './task.response';
 
 /** Deleted tasks are never listed. */
 export const SEARCHABLE_STATUSES: readonly TaskStatus[] = ['active', 'paused', 'completed'];
@@ -73,7 +74,10 @@ function LaterThan(other: string) {
 const UNIX_SECONDS = { minimum: 0, maximum: MAX_UNIX_SECONDS };
 
 export class SearchTasksDto {
-  @ApiPropertyOptional({ description: 'Exact task name. Not with name_prefix.' })
+  @ApiPropertyOptional({
+    description: 'Exact task name. Not with name_prefix (400 err 40001).',
+    pattern: TAG_PATTERN.source,
+  })
   @IsOptional()
   @IsString({ message: 'name must be given once' })
   @Matches(TAG_PATTERN, { message: `name ${TAG_RULE}` })
@@ -105,10 +109,13 @@ export class SearchTasksDto {
 
   @ApiPropertyOptional({
     description: '1 one-shot, 2 loop, 3 crontab.',
+    type: 'integer',
     enum: [TaskType.OneShot, TaskType.Loop, TaskType.Crontab],
   })
   @IsOptional()
-  @Type(() => Number)
+  // Not @Type(() => Number): on a repeated parameter (an array) class-transformer would try to
+  // construct the enum TaskType and throw (a 500); an array stays one here and fails IsIn.
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? Number(value) : value))
   @IsIn([TaskType.OneShot, TaskType.Loop, TaskType.Crontab], {
     message: 'type must be 1 (one-shot), 2 (loop) or 3 (crontab)',
   })
@@ -116,6 +123,7 @@ export class SearchTasksDto {
 
   @ApiPropertyOptional({
     description: 'Tasks created with this `topic` (tasks on the default topic have none).',
+    minLength: 1,
     maxLength: 249,
   })
   @IsOptional()
@@ -123,7 +131,12 @@ export class SearchTasksDto {
   @Length(1, 249, { message: 'topic must be 1-249 characters' })
   topic?: string;
 
-  @ApiPropertyOptional({ description: 'The live task with this idempotency key.', maxLength: 200 })
+  @ApiPropertyOptional({
+    description: 'The live task with this idempotency key.',
+    minLength: 1,
+    maxLength: 200,
+    pattern: NO_CONTROL_CHARACTERS,
+  })
   @IsOptional()
   @IsString({ message: 'key must be given once' })
   @MaxLength(200, { message: 'key must be 1-200 characters' })
@@ -135,6 +148,7 @@ export class SearchTasksDto {
 
   @ApiPropertyOptional({
     description: 'Unix seconds: tasks whose next run is at or after this.',
+    type: 'integer',
     ...UNIX_SECONDS,
   })
   @IsOptional()
@@ -145,7 +159,9 @@ export class SearchTasksDto {
   next_run_after?: number;
 
   @ApiPropertyOptional({
-    description: 'Unix seconds: tasks whose next run is before this (exclusive).',
+    description:
+      'Unix seconds: tasks whose next run is before this (exclusive); later than next_run_after.',
+    type: 'integer',
     ...UNIX_SECONDS,
   })
   @IsOptional()
@@ -170,8 +186,9 @@ export class SearchTasksDto {
   limit?: number;
 
   @ApiPropertyOptional({
-    description: 'The next_cursor of the previous page, with the same sort.',
-    pattern: '^[A-Za-z0-9_-]+$',
+    description:
+      'The next_cursor of the previous page, unchanged, with the same sort (anything else is ' +
+      '400 err 40001).',
   })
   @IsOptional()
   @IsString({ message: 'cursor must be given once' })
@@ -190,10 +207,9 @@ export class SearchTasksDto {
 export class TaskSearchResponse {
   @ApiProperty({
     description: 'Tasks as query-task-by-id shows them (times in unix seconds).',
-    type: 'array',
-    items: { type: 'object' },
+    type: [TaskResponse],
   })
-  tasks!: object[];
+  tasks!: TaskResponse[];
 
   @ApiProperty({
     type: String,
@@ -202,7 +218,11 @@ export class TaskSearchResponse {
   })
   next_cursor!: string | null;
 
-  @ApiPropertyOptional({ description: 'With count=true: tasks matching, at most the cap.' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    description: 'With count=true: tasks matching, at most the cap.',
+  })
   total?: number;
 
   @ApiPropertyOptional({

@@ -9,4 +9,14 @@ export const MAX_LOOP_COUNT = 1_000_000_000;
 export const MAX_RUNTIME_SECONDS = 7 * 86_400;
 export const MAX_RETRY_ATTEMPTS = 100;
 export const MAX_RETRY_DELAY_SECONDS = 7 * 86_400;
+/** A task id as `IsMongoId` accepts it: 24 hex digits, either case. */
+export const TASK_ID_PATTERN = '^[0-9a-fA-F]{24}$';
+/** The API-property options of a task id. */
+export const TASK_ID_PROPERTY = {
+  pattern: TASK_ID_PATTERN,
+  description: 'A task id: 24 hex digits.',
+  example: '6740a5f3c2d1e0b9a8f7e6d5',
+} as const;
+/** A string with no control characters (U+0000..U+001F). */
+export const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001f]*$';
 export const MISFIRE_POLICIES = ['fire_once', 'skip', 'fire_all'] as const;

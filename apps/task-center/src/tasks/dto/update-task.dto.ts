@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { IsInt, IsMongoId, IsOptional, Max, Min } from 'class-validator';
 import { TaskDefinitionDto } from './task-definition.dto';
+import { TASK_ID_PROPERTY } from './task-fields';
 
 /** Fields present replace the stored ones; absent fields keep their value. */
 export class UpdateTaskDto extends PartialType(TaskDefinitionDto) {
-  @ApiProperty()
+  @ApiProperty(TASK_ID_PROPERTY)
   @IsMongoId({ message: 'taskid must be a task id (24 hex characters)' })
   taskid!: string;
 }
@@ -20,6 +21,7 @@ export class PreviewTaskDto extends PickType(TaskDefinitionDto, [
   'timezone',
 ] as const) {
   @ApiPropertyOptional({
+    type: 'integer',
     default: 10,
     minimum: 1,
     maximum: 1000,
