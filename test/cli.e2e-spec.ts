@@ -158,6 +158,59 @@ describe('task-center CLI against a real task center', () => {
     }
   });
 
+  it('pauses, resumes and deletes several tasks by ids or by a filter, a line per task', async () => {
+    const prefix = `${uniqueName('cli-bulk')}.`;
+    const ids: string[] = [];
+    for (const n of [1, 2, 3]) {
+      const created = await cli(
+        'tasks',
+        'create',
+        '--name',
+        `${prefix}${n}`,
+        '--every',
+        '3600',
+        '--json',
+      );
+      ids.push((JSON.parse(created.stdout) as { taskid: string }).taskid);
+    }
+    const unknown = 'f'.repeat(24);
+    const paused = await cli('tasks', 'pause', ids[0]!, unknown, ids[1]!);
+    expect(paused.code).toBe(1);
+    expect(paused.stderr).toBe('task-center: 1 of 3 tasks failed\n');
+    const lines = paused.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^TASK ID +RESULT +DETAIL$/);
+    expect(lines.slice(1, 4).map((l) => l.split(/ {2,}/).slice(0, 2))).toEqual([
+      [ids[0], 'paused'],
+      [unknown, 'error 40401'],
+      [ids[1], 'paused'],
+    ]);
+    expect(lines[4]).toBe('paused 2, failed 1');
+
+    const resumed = await cli(
+      'tasks',
+      'resume',
+      '--name-prefix',
+      prefix,
+      '--limit',
+      '1',
+      '--all-matching',
+      '--json',
+    );
+    expect(resumed).toMatchObject({ code: 0, stderr: '' });
+    const answer = JSON.parse(resumed.stdout) as { results: { taskid: string }[]; more: boolean };
+    expect(answer.results.map((r) => r.taskid).sort()).toEqual([ids[0], ids[1]].sort());
+    expect(answer.more).toBe(false);
+
+    const deleted = await cli('tasks', 'delete', '--name-prefix', prefix, '--status', 'active');
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toContain('deleted 3, failed 0');
+    const left = await cli('tasks', 'list', '--name-prefix', prefix, '--json');
+    expect(JSON.parse(left.stdout).tasks).toEqual([]);
+
+    const nothing = await cli('redrive', '--name', `${prefix}1`);
+    expect(nothing).toMatchObject({ code: 0, stdout: 'no dead letters to redrive\n' });
+  });
+
   it("an API error exits 1 with the server's message; a bad command line exits 2", async () => {
     const badId = await cli('tasks', 'get', 'not-an-id');
     expect(badId).toMatchObject({

@@ -19,6 +19,8 @@ export interface OptionHelp {
 export interface CommandResult {
   data: unknown;
   text: () => string;
+  /** Set when part of the work failed (a bulk action): printed on stderr after the output, exit 1. */
+  failure?: string;
 }
 
 export interface CommandInput {
@@ -32,6 +34,8 @@ export interface Command {
   words: string[];
   /** Placeholders of the positional arguments, all required: `['ID']`. */
   args: string[];
+  /** The placeholder of any number of further positionals (`ID` shows as `[ID...]`). */
+  moreArgs?: string;
   summary: string;
   options: OptionHelp[];
   /** Extra lines for `--help`. */

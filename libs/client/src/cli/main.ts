@@ -60,7 +60,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     if (parsed.positionals.length < command.args.length) {
       throw new UsageError(`${where} needs ${command.args.join(' ')}`, where);
     }
-    if (parsed.positionals.length > command.args.length) {
+    if (parsed.positionals.length > command.args.length && !command.moreArgs) {
       const extra = parsed.positionals[command.args.length]!;
       throw new UsageError(`unexpected argument '${extra}'`, where);
     }
@@ -76,6 +76,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
 
     const result = await command.run({ api, options, positionals: parsed.positionals });
     io.stdout(options.json ? JSON.stringify(result.data, null, 2) : result.text());
+    if (result.failure !== undefined) {
+      io.stderr(`task-center: ${result.failure}`);
+      return 1;
+    }
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {
@@ -110,11 +114,13 @@ const GLOBAL_HELP = [
   '  --json       print the API’s answer as JSON instead of a table',
   '  -h, --help   help for a command',
   '',
-  'Exit codes: 0 done, 1 the API answered an error (its message on stderr), 2 usage error.',
+  'Exit codes: 0 done, 1 the API answered an error (its message on stderr) or a task of a bulk',
+  'action failed, 2 usage error.',
 ];
 
 function usageOf(command: Command): string {
-  const args = command.args.map((a) => ` ${a}`).join('');
+  const more = command.moreArgs ? ` [${command.moreArgs}...]` : '';
+  const args = command.args.map((a) => ` ${a}`).join('') + more;
   return `task-center ${nameOf(command)}${args}${command.options.length ? ' [options]' : ''}`;
 }
 

@@ -1,6 +1,7 @@
 import { TaskType } from '@task-center/contracts';
 import { type RunSearchState } from '../http/task-center.types';
 import { intOption, stringOption, timeOption } from './args';
+import { REDRIVE_COMMAND } from './bulk-commands';
 import { formatTable, isoFromMs, isoFromSeconds, truncate, zonedTime } from './format';
 
 import { type Command, CURSOR, FROM, LIMIT, list, TO, withCursor } from './command-helpers';
@@ -147,19 +148,7 @@ export const RUN_COMMANDS: Command[] = [
       };
     },
   },
-  {
-    words: ['redrive'],
-    args: ['MESSAGE_ID'],
-    summary: 'publish a dead fire again as its next attempt (POST /v1/api/redrive-dead-letter)',
-    options: [],
-    run: async ({ api, positionals }) => {
-      const result = await api.redriveDeadLetter(positionals[0]!);
-      return {
-        data: result,
-        text: () => `redriven ${result.message_id}: attempt ${result.attempt} queued`,
-      };
-    },
-  },
+  REDRIVE_COMMAND,
   {
     words: ['workers'],
     args: [],

@@ -1,10 +1,10 @@
 import { TaskType } from '@task-center/contracts';
 import { type CreateTaskRequest, type SearchableTaskStatus } from '../http/task-center.types';
 import { intOption, stringOption, timeOption, UsageError } from './args';
+import { bulkTaskCommand, singleDelete, singleTask } from './bulk-commands';
 import { formatTable, isoFromSeconds } from './format';
 
 import {
-  CliFailure,
   type Command,
   CURSOR,
   LIMIT,
@@ -153,17 +153,15 @@ export const TASK_COMMANDS: Command[] = [
       };
     },
   },
-  taskAction(
+  bulkTaskCommand(
     'pause',
-    'stop firing until resumed (POST /v1/api/pause-task)',
-    (api, id) => api.pauseTask(id),
-    'paused',
+    'stop firing until resumed (POST /v1/api/pause-task, or bulk-task-action)',
+    singleTask((api, id) => api.pauseTask(id), 'paused'),
   ),
-  taskAction(
+  bulkTaskCommand(
     'resume',
-    'fire again from the next slot (POST /v1/api/resume-task)',
-    (api, id) => api.resumeTask(id),
-    'resumed',
+    'fire again from the next slot (POST /v1/api/resume-task, or bulk-task-action)',
+    singleTask((api, id) => api.resumeTask(id), 'resumed'),
   ),
   taskAction(
     'run',
@@ -171,16 +169,9 @@ export const TASK_COMMANDS: Command[] = [
     (api, id) => api.runTaskNow(id),
     'queued a run of',
   ),
-  {
-    words: ['tasks', 'delete'],
-    args: ['ID'],
-    summary: 'delete a task (POST /v1/api/delete-task)',
-    options: [],
-    notes: ['Exits 1 when no task has this id.'],
-    run: async ({ api, positionals }) => {
-      const id = positionals[0]!;
-      if (!(await api.deleteTask(id))) throw new CliFailure(`no task ${id}`);
-      return { data: { taskid: id, deleted: true }, text: () => `deleted task ${id}` };
-    },
-  },
+  bulkTaskCommand(
+    'delete',
+    'delete tasks (POST /v1/api/delete-task, or bulk-task-action); exits 1 when one did not exist',
+    singleDelete,
+  ),
 ];

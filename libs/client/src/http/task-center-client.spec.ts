@@ -136,3 +136,58 @@ describe('TaskCenterClient: search and runs endpoints', () => {
     });
   });
 });
+
+describe('TaskCenterClient: bulk actions', () => {
+  it('bulkTaskAction: POST /v1/api/bulk-task-action with the body as given, per-task results', async () => {
+    const answer = {
+      action: 'pause',
+      results: [
+        { taskid: 'a'.repeat(24), ok: true, status: 'paused' },
+        { taskid: 'b'.repeat(24), ok: false, err: 40401, msg: 'task b does not exist' },
+      ],
+      succeeded: 1,
+      failed: 1,
+      more: false,
+    };
+    const calls = stubFetch(() => ({ body: answer }));
+    await expect(
+      client.bulkTaskAction({ action: 'pause', ids: ['a'.repeat(24), 'b'.repeat(24)] }),
+    ).resolves.toEqual(answer);
+    await client.bulkTaskAction({
+      action: 'delete',
+      filter: { name_prefix: 'reports.', status: ['completed'] },
+      limit: 10,
+    });
+    expect(calls.map((c) => [c.method, c.url, c.body, c.headers.authorization])).toEqual([
+      [
+        'POST',
+        'http://tc:3000/v1/api/bulk-task-action',
+        { action: 'pause', ids: ['a'.repeat(24), 'b'.repeat(24)] },
+        `Bearer ${'k'.repeat(16)}`,
+      ],
+      [
+        'POST',
+        'http://tc:3000/v1/api/bulk-task-action',
+        { action: 'delete', filter: { name_prefix: 'reports.', status: ['completed'] }, limit: 10 },
+        `Bearer ${'k'.repeat(16)}`,
+      ],
+    ]);
+  });
+
+  it('redriveDeadLetters: POST /v1/api/redrive-dead-letters; a refused filter rejects with 403', async () => {
+    const answer = { results: [], succeeded: 0, failed: 0, more: false };
+    const calls = stubFetch((call) =>
+      (call.body as { filter?: unknown }).filter
+        ? { status: 403, body: { err: 40301, msg: 'it needs admin' } }
+        : { body: answer },
+    );
+    await expect(client.redriveDeadLetters({ message_ids: ['t:1:3'] })).resolves.toEqual(answer);
+    await expect(
+      client.redriveDeadLetters({ filter: { name: 'x', since: 1 }, limit: 5 }),
+    ).rejects.toMatchObject({ status: 403, err: 40301, msg: 'it needs admin' });
+    expect(calls.map((c) => [c.url, c.body])).toEqual([
+      ['http://tc:3000/v1/api/redrive-dead-letters', { message_ids: ['t:1:3'] }],
+      ['http://tc:3000/v1/api/redrive-dead-letters', { filter: { name: 'x', since: 1 }, limit: 5 }],
+    ]);
+  });
+});

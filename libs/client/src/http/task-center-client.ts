@@ -1,5 +1,7 @@
 import { TaskCenterApiError } from './task-center-api.error';
 import {
+  type BulkTaskActionRequest,
+  type BulkTaskActionResult,
   type CreateTaskRequest,
   type CreateTaskResponse,
   type DeadLetter,
@@ -7,6 +9,8 @@ import {
   type Fire,
   type PreviewFire,
   type PreviewTaskRequest,
+  type RedriveDeadLettersRequest,
+  type RedriveDeadLettersResult,
   type RedriveResult,
   type RunErrorGroup,
   type RunErrorsRange,
@@ -94,6 +98,16 @@ export class TaskCenterClient {
     return this.post('resume-task', { taskid: id });
   }
 
+  /**
+   * Pauses, resumes or deletes many tasks (`POST /v1/api/bulk-task-action`): by `ids`, one
+   * result per id in order; by `filter` (an admin key), at most `limit` matching tasks the
+   * action changes, with `more: true` while others are left. One task failing (unknown id,
+   * wrong status) is its own result: check `failed`, the request still resolves.
+   */
+  bulkTaskAction(request: BulkTaskActionRequest): Promise<BulkTaskActionResult> {
+    return this.post('bulk-task-action', request);
+  }
+
   /** Queues one extra fire now, schedule unchanged. */
   runTaskNow(id: string): Promise<Task> {
     return this.post('run-task-now', { taskid: id });
@@ -146,6 +160,15 @@ export class TaskCenterClient {
   /** Publishes a dead fire again as its next attempt (by the dead letter's `message_id`). */
   redriveDeadLetter(messageId: string): Promise<RedriveResult> {
     return this.post('redrive-dead-letter', { message_id: messageId });
+  }
+
+  /**
+   * Redrives many dead letters (`POST /v1/api/redrive-dead-letters`): by `message_ids`, one
+   * result per id in order; by `filter` (an admin key), oldest dead first, at most `limit`,
+   * with `more: true` while others are left.
+   */
+  redriveDeadLetters(request: RedriveDeadLettersRequest): Promise<RedriveDeadLettersResult> {
+    return this.post('redrive-dead-letters', request);
   }
 
   /** Backlog and the day's outcome counts per name (`date` YYYY-MM-DD, UTC; default today). */

@@ -324,3 +324,64 @@ export interface WorkersView {
   /** Live worker ids per tag. */
   by_tag: Record<string, string[]>;
 }
+
+/** What `POST /v1/api/bulk-task-action` does to each task. */
+export type BulkTaskAction = 'pause' | 'resume' | 'delete';
+
+/** Which live tasks a bulk action by filter selects: every field given must hold. */
+export interface BulkTaskFilter {
+  /** Exact name; not together with `name_prefix`. */
+  name?: string;
+  name_prefix?: string;
+  /** Default: the statuses the action changes (pause: active, resume: paused, delete: all). */
+  status?: SearchableTaskStatus[];
+  type?: TaskType;
+}
+
+/**
+ * By `ids` (1..1000; a write key) or by `filter` (at least one field; an admin key), never
+ * both. `limit` (1..1000, default 1000) bounds a request by filter.
+ */
+export type BulkTaskActionRequest =
+  | { action: BulkTaskAction; ids: string[] }
+  | { action: BulkTaskAction; filter: BulkTaskFilter; limit?: number };
+
+/** One task's result: `ok` with its status after the action, or the error it alone got. */
+export type BulkTaskResult =
+  | { taskid: string; ok: true; status: TaskStatus }
+  | { taskid: string; ok: false; err: number; msg: string };
+
+export interface BulkTaskActionResult {
+  action: BulkTaskAction;
+  /** By ids: one per id, in the order given. By filter: newest task first. */
+  results: BulkTaskResult[];
+  succeeded: number;
+  failed: number;
+  /** By filter: more tasks match; send the same request again. */
+  more: boolean;
+}
+
+/** Which dead letters a redrive by filter selects; `since`/`until` are unix seconds of death. */
+export interface DeadLetterFilter {
+  name?: string;
+  since?: number;
+  /** Exclusive; later than `since`. */
+  until?: number;
+}
+
+/** By `message_ids` (1..1000; a write key) or by `filter` (an admin key), never both. */
+export type RedriveDeadLettersRequest =
+  { message_ids: string[] } | { filter: DeadLetterFilter; limit?: number };
+
+export type RedriveItemResult =
+  | { message_id: string; ok: true; redriven_as: string; attempt: number }
+  | { message_id: string; ok: false; err: number; msg: string };
+
+export interface RedriveDeadLettersResult {
+  /** By message ids: one per id, in the order given. By filter: oldest dead first. */
+  results: RedriveItemResult[];
+  succeeded: number;
+  failed: number;
+  /** By filter: more dead letters match; send the same request again. */
+  more: boolean;
+}
