@@ -40,11 +40,16 @@ BEGIN
       -- Task Center reads them by equality (due_slot: the read-ahead; name, uniq_key: the API;
       -- task_id: run history; status: GET /v1/api/tasks?status=<one status>, which pushes
       -- down as equality, while several statuses are an $in FerretDB v1 does not push down).
+      -- `topic` of `tasks` too, with no MongoDB index (there the search reads the status
+      -- indexes in order): GET /v1/api/tasks?topic=… pushes it down as equality, and without
+      -- this index PostgreSQL reads the whole table to find a rare topic's rows.
       FOR field IN
         SELECT '_id'
         UNION
         SELECT k FROM jsonb_array_elements(coll.indexes) AS i, jsonb_object_keys(i -> 'key') AS k
         WHERE k IN ('due_slot', 'name', 'uniq_key', 'task_id', 'status')
+        UNION
+        SELECT 'topic' WHERE coll.name = 'tasks'
       LOOP
         idx := left(coll.tbl || '_' || replace(field, '_', '') || '_gin', 63);
         IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = db AND indexname = idx) THEN
