@@ -1,6 +1,8 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Request } from 'express';
+import { ErrorCode } from '../errors/error-codes';
+import { ApiErrors } from '../http/api-errors.decorator';
 import { requireScopeFor } from '../security/scope-for-body';
 import { type DeadLetterFilter } from '../repositories/dead-letters.repository';
 import {
@@ -24,7 +26,8 @@ export class DeadLetterRedriveController {
       'Exactly one of `message_ids` (1..1000, write scope) and `filter` (admin scope). Each is redrive-dead-letter: one failing (40404, 40401, 40902) never fails the others. By filter, oldest dead first, at most `limit` (default 1000) per request; `more: true` says repeat it.',
   })
   @ApiOkResponse({ type: RedriveDeadLettersResponse })
-  @ApiForbiddenResponse({ description: '40301: a read key (any body), or a filter without admin' })
+  // 403 also for a write key with a filter (the scope depends on the body).
+  @ApiErrors(ErrorCode.FORBIDDEN_SCOPE)
   async redriveMany(
     @Body() dto: RedriveDeadLettersDto,
     @Req() req: Request,

@@ -1,6 +1,8 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Request } from 'express';
+import { ErrorCode } from '../errors/error-codes';
+import { ApiErrors } from '../http/api-errors.decorator';
 import { requireScopeFor } from '../security/scope-for-body';
 import { BulkTaskActionDto, BulkTaskActionResponse } from './dto/bulk-task-action.dto';
 import { type BulkTaskOutcome, TaskBulkService } from './task-bulk.service';
@@ -18,7 +20,8 @@ export class TaskBulkController {
       'Exactly one of `ids` (1..1000, write scope) and `filter` (admin scope). One task failing (40401 unknown, 40902 wrong status) never fails the others: it gets its own {ok: false, err, msg}. By filter only the tasks the action changes are selected, at most `limit` (default 1000) per request; `more: true` says repeat it.',
   })
   @ApiOkResponse({ type: BulkTaskActionResponse })
-  @ApiForbiddenResponse({ description: '40301: a read key (any body), or a filter without admin' })
+  // 403 also for a write key with a filter (the scope depends on the body).
+  @ApiErrors(ErrorCode.FORBIDDEN_SCOPE)
   async act(@Body() dto: BulkTaskActionDto, @Req() req: Request): Promise<BulkTaskActionResponse> {
     if (dto.filter === undefined) {
       return counted(await this.bulk.byIds(dto.action, dto.ids!));

@@ -40,10 +40,10 @@ function LaterThan(other: string, message: string): PropertyDecorator {
     });
 }
 
-const UNIX_SECONDS = { minimum: 0, maximum: MAX_UNIX_SECONDS };
+const UNIX_SECONDS = { type: 'integer', minimum: 0, maximum: MAX_UNIX_SECONDS } as const;
 
 export class DeadLetterFilterDto {
-  @ApiPropertyOptional({ description: 'Task name, exact.', maxLength: 200 })
+  @ApiPropertyOptional({ description: 'Task name, exact.', pattern: TAG_PATTERN.source })
   @ValidateIf((o: object) => given(o, 'name'))
   @IsString({ message: 'filter.name must be a string' })
   @Matches(TAG_PATTERN, { message: `filter.name ${TAG_RULE}` })
@@ -72,10 +72,10 @@ export class RedriveDeadLettersDto {
   @ApiPropertyOptional({
     description:
       "Dead letters' `message_id`s, redriven in this order; one result per id. Exactly one of message_ids and filter. Needs a write key.",
-    type: [String],
+    type: 'array',
+    items: { type: 'string', pattern: MESSAGE_ID.source },
     minItems: 1,
     maxItems: REDRIVE_MAX_ITEMS,
-    pattern: MESSAGE_ID.source,
   })
   @ValidateIf((o: object) => given(o, 'message_ids') || !given(o, 'filter'))
   @IsDefined({ message: 'give exactly one of message_ids and filter' })
@@ -108,6 +108,7 @@ export class RedriveDeadLettersDto {
 
   @ApiPropertyOptional({
     description: 'With filter only: the most dead letters redriven in this request.',
+    type: 'integer',
     minimum: 1,
     maximum: REDRIVE_MAX_ITEMS,
     default: REDRIVE_MAX_ITEMS,
@@ -130,12 +131,13 @@ export class RedriveResultDto {
   @ApiPropertyOptional({ description: 'With ok: the message id of the new attempt.' })
   redriven_as?: string;
 
-  @ApiPropertyOptional({ description: 'With ok: the number of the new attempt.' })
+  @ApiPropertyOptional({ description: 'With ok: the number of the new attempt.', type: 'integer' })
   attempt?: number;
 
   @ApiPropertyOptional({
     description:
       'Without ok: the code redrive-dead-letter answers (40404 no such dead letter, 40401 its task was deleted, 40902 being redriven).',
+    type: 'integer',
     example: 40404,
   })
   err?: number;
@@ -151,10 +153,10 @@ export class RedriveDeadLettersResponse {
   })
   results!: RedriveResultDto[];
 
-  @ApiProperty({ description: 'Results with ok: true.' })
+  @ApiProperty({ description: 'Results with ok: true.', type: 'integer' })
   succeeded!: number;
 
-  @ApiProperty({ description: 'Results with ok: false.' })
+  @ApiProperty({ description: 'Results with ok: false.', type: 'integer' })
   failed!: number;
 
   @ApiProperty({

@@ -19,7 +19,7 @@ import {
 } from 'class-validator';
 import { given, NamesOneOf, NotWith } from '../../bulk/bulk-request.validators';
 import { SEARCHABLE_STATUSES } from './search-tasks.dto';
-import { TAG_PATTERN, TAG_RULE } from './task-fields';
+import { TAG_PATTERN, TAG_RULE, TASK_ID_PATTERN } from './task-fields';
 
 export const BULK_TASK_ACTIONS = ['pause', 'resume', 'delete'] as const;
 export type BulkTaskAction = (typeof BULK_TASK_ACTIONS)[number];
@@ -29,7 +29,10 @@ const PREFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:@/-]{0,199}$/;
 const TASK_TYPES = [TaskType.OneShot, TaskType.Loop, TaskType.Crontab];
 
 export class BulkTaskFilterDto {
-  @ApiPropertyOptional({ description: 'Exact task name. Not with name_prefix.', maxLength: 200 })
+  @ApiPropertyOptional({
+    description: 'Exact task name. Not with name_prefix.',
+    pattern: TAG_PATTERN.source,
+  })
   @ValidateIf((o: object) => given(o, 'name'))
   @IsString({ message: 'filter.name must be a string' })
   @Matches(TAG_PATTERN, { message: `filter.name ${TAG_RULE}` })
@@ -56,13 +59,20 @@ export class BulkTaskFilterDto {
   @ValidateIf((o: object) => given(o, 'status'))
   @IsArray({ message: 'filter.status must be an array of statuses' })
   @ArrayMinSize(1, { message: 'filter.status must name at least one status' })
+  @ArrayMaxSize(SEARCHABLE_STATUSES.length, {
+    message: `filter.status must name at most ${SEARCHABLE_STATUSES.length} statuses`,
+  })
   @IsIn(SEARCHABLE_STATUSES, {
     each: true,
     message: `filter.status must hold only ${SEARCHABLE_STATUSES.join(', ')}`,
   })
   status?: TaskStatus[];
 
-  @ApiPropertyOptional({ description: '1 one-shot, 2 loop, 3 crontab.', enum: TASK_TYPES })
+  @ApiPropertyOptional({
+    description: '1 one-shot, 2 loop, 3 crontab.',
+    type: 'integer',
+    enum: TASK_TYPES,
+  })
   @ValidateIf((o: object) => given(o, 'type'))
   @IsIn(TASK_TYPES, { message: 'filter.type must be 1 (one-shot), 2 (loop) or 3 (crontab)' })
   type?: TaskType;
@@ -76,10 +86,10 @@ export class BulkTaskActionDto {
   @ApiPropertyOptional({
     description:
       'Task ids (24 hex), acted on in this order; one result per id. Exactly one of ids and filter. Needs a write key.',
-    type: [String],
+    type: 'array',
+    items: { type: 'string', pattern: TASK_ID_PATTERN },
     minItems: 1,
     maxItems: BULK_MAX_ITEMS,
-    pattern: '^[0-9a-f]{24}$',
   })
   // Checked when given, and when filter is missing too (then it is the one asked for).
   @ValidateIf((o: object) => given(o, 'ids') || !given(o, 'filter'))
@@ -108,6 +118,7 @@ export class BulkTaskActionDto {
 
   @ApiPropertyOptional({
     description: 'With filter only: the most tasks acted on in this request.',
+    type: 'integer',
     minimum: 1,
     maximum: BULK_MAX_ITEMS,
     default: BULK_MAX_ITEMS,
@@ -135,6 +146,7 @@ export class BulkTaskResultDto {
 
   @ApiPropertyOptional({
     description: 'Without ok: the code the single-task endpoint answers (40401, 40902).',
+    type: 'integer',
     example: 40401,
   })
   err?: number;
@@ -153,10 +165,10 @@ export class BulkTaskActionResponse {
   })
   results!: BulkTaskResultDto[];
 
-  @ApiProperty({ description: 'Results with ok: true.' })
+  @ApiProperty({ description: 'Results with ok: true.', type: 'integer' })
   succeeded!: number;
 
-  @ApiProperty({ description: 'Results with ok: false.' })
+  @ApiProperty({ description: 'Results with ok: false.', type: 'integer' })
   failed!: number;
 
   @ApiProperty({
