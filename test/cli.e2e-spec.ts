@@ -158,6 +158,23 @@ describe('task-center CLI against a real task center', () => {
     }
   });
 
+  it('shows the overview and the run stats, as text and as JSON', async () => {
+    const json = await cli('overview', '--minutes', '5', '--json');
+    expect({ code: json.code, stderr: json.stderr }).toEqual({ code: 0, stderr: '' });
+    const overview = JSON.parse(json.stdout) as { series: { points: unknown[] } };
+    expect(overview.series.points).toHaveLength(5);
+    const text = await cli('overview', '--minutes', '5');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^fires, 5 min +\d+ +[▁▂▃▄▅▆▇█]{5} +\(this minute \d+\)$/m);
+    expect(text.stdout).toMatch(/^lateness +/m);
+    const stats = await cli('run-stats', '--json');
+    expect(stats.code).toBe(0);
+    expect(JSON.parse(stats.stdout)).toMatchObject({ date: new Date().toISOString().slice(0, 10) });
+    const bad = await cli('overview', '--minutes', '0');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--minutes must be a whole number from 1 to 60');
+  });
+
   it('pauses, resumes and deletes several tasks by ids or by a filter, a line per task', async () => {
     const prefix = `${uniqueName('cli-bulk')}.`;
     const ids: string[] = [];

@@ -1,4 +1,5 @@
 import { type Command } from './command-helpers';
+import { OVERVIEW_COMMANDS } from './overview-commands';
 import { RUN_COMMANDS } from './run-commands';
 import { TASK_COMMANDS } from './task-commands';
 
@@ -12,4 +13,4 @@ export {
 } from './command-helpers';
 
 /** Every command of the CLI, in the order `--help` lists them. */
-export const COMMANDS: Command[] = [...TASK_COMMANDS, ...RUN_COMMANDS];
+export const COMMANDS: Command[] = [...TASK_COMMANDS, ...RUN_COMMANDS, ...OVERVIEW_COMMANDS];

@@ -77,6 +77,16 @@ describe('TaskCenterClient: search and runs endpoints', () => {
     ]);
   });
 
+  it('overview: GET with the window parameters it is given', async () => {
+    const calls = stubFetch(() => ({ body: { series: { points: [] } } }));
+    await client.overview();
+    await client.overview({ minutes: 15, lateness_minutes: 1 });
+    expect(calls.map((c) => [c.method, c.url])).toEqual([
+      ['GET', 'http://tc:3000/v1/api/overview'],
+      ['GET', 'http://tc:3000/v1/api/overview?minutes=15&lateness_minutes=1'],
+    ]);
+  });
+
   it('runs and runErrors: GET with state list, task_id and the window', async () => {
     const calls = stubFetch(() => ({ body: [] }));
     await client.runs({ state: ['failed', 'dead'], task_id: 'a'.repeat(24), from: 1, to: 2 });

@@ -7,6 +7,8 @@ import {
   type DeadLetter,
   type DeadLetterPage,
   type Fire,
+  type Overview,
+  type OverviewWindow,
   type PreviewFire,
   type PreviewTaskRequest,
   type RedriveDeadLettersRequest,
@@ -179,6 +181,15 @@ export class TaskCenterClient {
   /** Workers heard from recently, and the live ones per tag. */
   workers(): Promise<WorkersView> {
     return this.get<WorkersView>('workers', {});
+  }
+
+  /**
+   * The system at a glance: tasks by status and type, fires and outcomes per minute (default
+   * the last 60 minutes), lateness percentiles (default the last 5), dead letters waiting,
+   * live workers and tags of active tasks without one.
+   */
+  overview(window: OverviewWindow = {}): Promise<Overview> {
+    return this.get<Overview>('overview', toQuery(window));
   }
 
   private async post<T>(path: string, body: unknown): Promise<T> {

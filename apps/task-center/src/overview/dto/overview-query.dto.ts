@@ -5,6 +5,7 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 export class OverviewQueryDto {
   @ApiPropertyOptional({
     description: 'Minutes in the series, the current (partial) minute included.',
+    type: 'integer',
     minimum: 1,
     maximum: 60,
     default: 60,
@@ -18,6 +19,7 @@ export class OverviewQueryDto {
 
   @ApiPropertyOptional({
     description: 'Minutes the lateness percentiles cover, the current one included.',
+    type: 'integer',
     minimum: 1,
     maximum: 60,
     default: 5,
