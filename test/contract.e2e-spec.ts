@@ -52,7 +52,7 @@ describe('the OpenAPI document as a contract (schemathesis)', () => {
 
     // What the app serves is the committed contract (docs/openapi.json, from `npm run openapi`,
     // which builds it without a database: CI's `openapi:check` keeps it and the SDK's types current).
-    const served = (await (await fetch(`http://127.0.0.1:${port}/docs-json`)).json());
+    const served = await (await fetch(`http://127.0.0.1:${port}/docs-json`)).json();
     expect(served).toEqual(JSON.parse(readFileSync(COMMITTED, 'utf8')));
 
     const { code, output } = await runContractTest(`http://127.0.0.1:${port}`);
