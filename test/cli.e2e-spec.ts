@@ -138,9 +138,10 @@ describe('task-center CLI against a real task center', () => {
     const res = await cli('preview', '30 2 * * *', '--tz', 'America/New_York', '--count', '3');
     expect(res).toMatchObject({ code: 0, stderr: '' });
     const lines = res.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^# +America\/New_York +UTC +UNIX$/);
-    expect(lines).toHaveLength(4);
-    for (const line of lines.slice(1)) {
+    expect(lines[0]).toBe('At 02:30 (America/New_York)');
+    expect(lines[1]).toMatch(/^# +America\/New_York +UTC +UNIX$/);
+    expect(lines).toHaveLength(5);
+    for (const line of lines.slice(2)) {
       expect(line).toMatch(
         /^\d +\d{4}-\d\d-\d\d 02:30:00 GMT-0[45]:00 +\d{4}-\d\d-\d\dT0[67]:30:00Z +\d+$/,
       );

@@ -732,6 +732,9 @@ describe('tasks API /v1/api (real MongoDB)', () => {
         '2030-01-02T14:00:00.000Z',
         '2030-01-03T14:00:00.000Z',
       ]);
+      expect(res.body.description).toBe(
+        'At 09:00, Monday through Friday (America/New_York), from 2030-01-01T00:00:00Z',
+      );
       expect(
         (await api().post('/v1/api/preview-task').send({ type: 3, crontab: 'nope' }).expect(400))
           .body.err,

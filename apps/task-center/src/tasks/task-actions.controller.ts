@@ -64,7 +64,10 @@ export class TaskActionsController {
   @ApiOkResponse({ type: PreviewResponse })
   @ApiErrors(ErrorCode.INVALID_SCHEDULE)
   preview(@Body() dto: PreviewTaskDto): PreviewResponse {
-    const fires = this.tasks.preview(dto);
-    return { fires: fires.map((ms) => ({ at: ms / 1000, iso: new Date(ms).toISOString() })) };
+    const { fires, description } = this.tasks.preview(dto);
+    return {
+      fires: fires.map((ms) => ({ at: ms / 1000, iso: new Date(ms).toISOString() })),
+      description,
+    };
   }
 }

@@ -3,7 +3,7 @@ import { type Settled, settleEach } from '../bulk/settle-each';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { ApiError } from '../errors/api-error';
 import { ErrorCode } from '../errors/error-codes';
-import { firstFireAt, previewFires } from '../scheduling';
+import { describeSchedule, firstFireAt, previewFires } from '../scheduling';
 import { type CreateTaskDto } from './dto/create-task.dto';
 import { type UpdateTaskDto, type PreviewTaskDto } from './dto/update-task.dto';
 import { TaskChangesRepository } from '../repositories/task-changes.repository';
@@ -181,9 +181,10 @@ export class TasksService {
     );
   }
 
-  preview(dto: PreviewTaskDto, now = Date.now()): number[] {
+  /** The next fire times of a proposed schedule (epoch ms), and the schedule in words. */
+  preview(dto: PreviewTaskDto, now = Date.now()): { fires: number[]; description: string } {
     const spec = this.definitions.scheduleFrom(dto, now);
-    return previewFires(spec, now, dto.count ?? 10);
+    return { fires: previewFires(spec, now, dto.count ?? 10), description: describeSchedule(spec) };
   }
 
   private async replaceDefinition(

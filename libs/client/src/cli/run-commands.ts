@@ -18,7 +18,7 @@ export const RUN_COMMANDS: Command[] = [
     ],
     run: async ({ api, options, positionals }) => {
       const timezone = stringOption(options.tz);
-      const fires = await api.previewTask({
+      const { fires, description } = await api.previewSchedule({
         type: TaskType.Crontab,
         crontab: positionals[0]!,
         timezone,
@@ -27,16 +27,19 @@ export const RUN_COMMANDS: Command[] = [
       return {
         data: fires,
         text: () => {
-          if (fires.length === 0) return 'no fires';
+          if (fires.length === 0) return `${description}\nno fires`;
           const headers = timezone ? ['#', timezone, 'UTC', 'UNIX'] : ['#', 'UTC', 'UNIX'];
-          return formatTable(
-            headers,
-            fires.map((f, i) => [
-              String(i + 1),
-              ...(timezone ? [zonedTime(f.at * 1000, timezone)] : []),
-              isoFromSeconds(f.at),
-              String(f.at),
-            ]),
+          return (
+            `${description}\n` +
+            formatTable(
+              headers,
+              fires.map((f, i) => [
+                String(i + 1),
+                ...(timezone ? [zonedTime(f.at * 1000, timezone)] : []),
+                isoFromSeconds(f.at),
+                String(f.at),
+              ]),
+            )
           );
         },
       };

@@ -692,6 +692,11 @@ export interface components {
     };
     PreviewResponse: {
       fires: components['schemas']['PreviewFireResponse'][];
+      /**
+       * @description The schedule in English (crontabs worded by cronstrue, 24-hour clock).
+       * @example At 09:00, Monday through Friday (Europe/Berlin)
+       */
+      description: string;
     };
     TaskSearchResponse: {
       /** @description Tasks as query-task-by-id shows them (times in unix seconds). */

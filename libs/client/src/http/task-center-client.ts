@@ -9,6 +9,7 @@ import {
   type Fire,
   type Overview,
   type OverviewWindow,
+  type Preview,
   type PreviewFire,
   type PreviewTaskRequest,
   type RedriveDeadLettersRequest,
@@ -117,7 +118,12 @@ export class TaskCenterClient {
 
   /** The next fire times of a proposed schedule; nothing is stored. */
   async previewTask(schedule: PreviewTaskRequest): Promise<PreviewFire[]> {
-    return (await this.post<{ fires: PreviewFire[] }>('preview-task', schedule)).fires;
+    return (await this.previewSchedule(schedule)).fires;
+  }
+
+  /** The next fire times of a schedule, stored nowhere, and the schedule in words. */
+  previewSchedule(schedule: PreviewTaskRequest): Promise<Preview> {
+    return this.post('preview-task', schedule);
   }
 
   /** One page of live tasks matching every filter given (`GET /v1/api/tasks`). */

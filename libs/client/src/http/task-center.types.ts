@@ -21,6 +21,8 @@ export type CreateTaskResponse = Schemas['CreateTaskResponse'];
 export type UpdateTaskRequest = Omit<Schemas['UpdateTaskDto'], 'taskid'>;
 export type PreviewTaskRequest = Schemas['PreviewTaskDto'];
 export type PreviewFire = Schemas['PreviewFireResponse'];
+/** `POST /v1/api/preview-task`: the next fire times and the schedule in words. */
+export type Preview = Schemas['PreviewResponse'];
 /** A task as the API returns it. Optional fields the task does not set are absent. */
 export type Task = Omit<Schemas['TaskResponse'], 'type'> & { type: TaskType };
 

@@ -60,4 +60,9 @@ class PreviewFireResponse {
 
 export class PreviewResponse {
   @ApiProperty({ type: [PreviewFireResponse] }) fires!: PreviewFireResponse[];
+  @ApiProperty({
+    description: 'The schedule in English (crontabs worded by cronstrue, 24-hour clock).',
+    example: 'At 09:00, Monday through Friday (Europe/Berlin)',
+  })
+  description!: string;
 }
