@@ -320,11 +320,14 @@ async function measure(url: string, c: SearchCase): Promise<Omit<Measured, 'plan
   };
   const budgetMs = opts.budget * 1000;
   const times: number[] = [];
-  // A search slower than the whole budget is measured once, cold: warming it up would take
+  // A search too slow for warm-up and MIN_SAMPLES within the budget is timed as often as the
+  // budget allows (once at least), from its first, cold request on: warming it up would take
   // minutes at 1,000,000 tasks and tell nothing new.
   const first = await once();
-  if (first > budgetMs) times.push(first);
-  else {
+  if (first * (opts.warmup + MIN_SAMPLES) > budgetMs) {
+    times.push(first);
+    while (times.length < Math.floor(budgetMs / first)) times.push(await once());
+  } else {
     for (let k = 1; k < opts.warmup; k++) await once();
     const started = performance.now();
     while (times.length < opts.requests) {
