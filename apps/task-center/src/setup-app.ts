@@ -3,6 +3,8 @@ import { type NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { type Application } from 'express';
 import { type AppConfig } from './config';
+import { dashboardFiles } from './dashboard/dashboard.middleware';
+import { findDashboardDir } from './dashboard/dashboard-files';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { jsonBody } from './http/json-body';
 import { methodNotAllowed } from './http/method-not-allowed';
@@ -29,6 +31,9 @@ export function setupApp(app: INestApplication, config: AppConfig): INestApplica
   }
   // A method no route of the path declares: 405 (with helmet's and CORS's headers, before the
   // body is read and before the content-type rule); then the JSON body.
+  if (config.dashboard.enabled) {
+    http.use('/dashboard', dashboardFiles(findDashboardDir(config.dashboard.dir)));
+  }
   http.use(methodNotAllowed(http.getHttpAdapter().getInstance() as Application));
   http.use(jsonBody(config.http.bodyLimitBytes));
   app.useGlobalPipes(apiValidationPipe());

@@ -113,6 +113,8 @@ export const configSchema = z.object({
   ALERT_NO_WORKER_CHECK_S: int(0, 86_400).default(60),
   ALERT_MIN_INTERVAL_S: int(1, 86_400).default(60),
   OVERVIEW_WRITE_S: int(1, 300).default(60),
+  DASHBOARD_ENABLED: z.enum(['true', 'false']).default('true'),
+  DASHBOARD_DIR: z.string().trim().min(1).optional(),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -189,6 +191,12 @@ export interface AppConfig {
     /** How often each replica writes its minute counts, and the fleet snapshot is taken. */
     writeMs: number;
   };
+  dashboard: {
+    /** Serve the built dashboard at /dashboard/. */
+    enabled: boolean;
+    /** Where its files are; default: the `dist/dashboard` of this installation. */
+    dir?: string;
+  };
 }
 
 export function toAppConfig(raw: Raw): AppConfig {
@@ -247,5 +255,9 @@ export function toAppConfig(raw: Raw): AppConfig {
       minIntervalMs: raw.ALERT_MIN_INTERVAL_S * 1000,
     },
     overview: { writeMs: raw.OVERVIEW_WRITE_S * 1000 },
+    dashboard: {
+      enabled: raw.DASHBOARD_ENABLED === 'true',
+      ...(raw.DASHBOARD_DIR !== undefined && { dir: raw.DASHBOARD_DIR }),
+    },
   };
 }

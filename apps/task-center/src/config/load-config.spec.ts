@@ -58,6 +58,7 @@ describe('loadConfig', () => {
         minIntervalMs: 60_000,
       },
       overview: { writeMs: 60_000 },
+      dashboard: { enabled: true },
     });
   });
 

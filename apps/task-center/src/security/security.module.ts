@@ -11,12 +11,16 @@ import { APP_CONFIG, type AppConfig } from '../config';
 import { ApiKeyMiddleware } from './api-key.middleware';
 import { ApiKeyScopeGuard } from './api-key-scope.guard';
 import { ApiKeys } from './api-keys';
+import { WhoamiController } from './whoami.controller';
 
 /**
  * API keys on the API and the metrics (401 without a known one), their scopes checked per
  * route (403); `/health*` and `/docs` stay open.
  */
-@Module({ providers: [{ provide: APP_GUARD, useClass: ApiKeyScopeGuard }] })
+@Module({
+  controllers: [WhoamiController],
+  providers: [{ provide: APP_GUARD, useClass: ApiKeyScopeGuard }],
+})
 export class SecurityModule implements NestModule, OnApplicationBootstrap {
   private readonly logger = new Logger('Security');
 

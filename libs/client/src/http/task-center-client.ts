@@ -26,6 +26,7 @@ import {
   type TaskRunsPage,
   type TaskSearchPage,
   type UpdateTaskRequest,
+  type Whoami,
   type WorkersView,
 } from './task-center.types';
 
@@ -187,6 +188,11 @@ export class TaskCenterClient {
   /** Workers heard from recently, and the live ones per tag. */
   workers(): Promise<WorkersView> {
     return this.get<WorkersView>('workers', {});
+  }
+
+  /** Whether the server requires a key, and the scope of the one this client sends. */
+  whoami(): Promise<Whoami> {
+    return this.get<Whoami>('whoami', {});
   }
 
   /**

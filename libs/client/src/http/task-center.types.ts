@@ -92,6 +92,8 @@ export type RunStats = Schemas['RunStatsResponse'];
 /** A worker process, as its heartbeats describe it. */
 export type WorkerInfo = Schemas['WorkerProcessResponse'];
 export type WorkersView = Schemas['WorkersResponse'];
+/** `GET /v1/api/whoami`. */
+export type Whoami = Schemas['WhoamiResponse'];
 
 /** `GET /v1/api/overview`: the system at a glance. */
 export type Overview = Schemas['OverviewResponse'];
