@@ -37,7 +37,7 @@ export default tseslint.config(
       // The CLI's process entry reads TASK_CENTER_URL and TASK_CENTER_API_KEY.
       'libs/client/src/cli/bin.ts',
       // Build settings: the output folder (tests build into a temporary one) and the dev proxy.
-      'apps/dashboard/vite.config.ts',
+      'apps/dashboard/vite.config.mts',
     ],
     rules: {
       'no-restricted-syntax': 'off',

@@ -28,7 +28,7 @@ export async function buildDashboard(): Promise<string> {
       join(ROOT, 'node_modules/vite/bin/vite.js'),
       'build',
       '--config',
-      'apps/dashboard/vite.config.ts',
+      'apps/dashboard/vite.config.mts',
       '--logLevel',
       'warn',
     ],

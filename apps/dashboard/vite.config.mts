@@ -1,7 +1,9 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
-const root = resolve(__dirname, '../..');
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
 
 /**
  * The dashboard: Preact + Vite, served by the task center at /dashboard/. Relative URLs
@@ -10,7 +12,7 @@ const root = resolve(__dirname, '../..');
  * `/v1/api` to.
  */
 export default defineConfig({
-  root: __dirname,
+  root: here,
   base: './',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   resolve: {
