@@ -165,7 +165,7 @@ describe('dashboard task page and form in a real browser (real center, worker an
     await page.getByTestId('task-status').filter({ hasText: 'paused' }).waitFor();
     expect((await api.getTask(id)).status).toBe('paused');
     const firesAtPause = (await api.taskRuns(id, { limit: 100 })).fires.length;
-    await sleep(4_500);
+    await sleep(3_500);
     expect((await api.taskRuns(id, { limit: 100 })).fires.length).toBe(firesAtPause);
     // still the schedule's preview while paused
     expect(await page.getByTestId('next-fires').locator('tbody tr').count()).toBe(10);
