@@ -190,6 +190,12 @@ describe('dashboard Tasks page in a real browser (Chromium, real task center, re
       await page.getByRole('columnheader', { name: 'Next run' }).getAttribute('aria-sort'),
     ).toBe('ascending');
     expect(await created.getAttribute('aria-sort')).toBe('none');
+    // At 390 px the page does not scroll sideways: only the table does, inside its wrapper.
+    await page.setViewportSize({ width: 390, height: 800 });
+    expect(await page.evaluate("document.querySelector('main').scrollWidth")).toBeLessThanOrEqual(
+      390,
+    );
+    await screenshot(page, 'tasks-narrow');
     // The UTC instant on hover.
     const first = page.getByTestId('task-row').first().locator('time').first();
     expect(await first.getAttribute('title')).toBe(
