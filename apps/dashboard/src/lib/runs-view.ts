@@ -2,7 +2,6 @@ import {
   type DeadLetterFilter,
   type Fire,
   type FireOutcome,
-  type RedriveItemResult,
   type RunSearchState,
 } from '@task-center/client/types';
 
@@ -125,7 +124,10 @@ export interface RedriveTally {
 
 export const EMPTY_TALLY: RedriveTally = { succeeded: 0, failed: 0, problems: [] };
 
-export function tallyRedrive(tally: RedriveTally, results: RedriveItemResult[]): RedriveTally {
+/** One item's result as the tally needs it (a RedriveItemResult of the API is one). */
+export type RedriveOutcome = { ok: true } | { ok: false; msg: string };
+
+export function tallyRedrive(tally: RedriveTally, results: RedriveOutcome[]): RedriveTally {
   const problems = tally.problems.map((p) => ({ ...p }));
   let { succeeded, failed } = tally;
   for (const r of results) {

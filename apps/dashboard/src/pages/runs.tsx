@@ -372,15 +372,13 @@ function DeadLettersSection(props: { session: Session }) {
       let tally = EMPTY_TALLY;
       if (what.kind === 'one') {
         setBusy('Redriving…');
-        const id = what.letter.message_id;
         try {
-          const sent = await session.api.redriveDeadLetter(id);
-          tally = tallyRedrive(tally, [
-            { message_id: id, ok: true, redriven_as: `${taskIdOf(id)}:…`, attempt: sent.attempt },
-          ]);
+          await session.api.redriveDeadLetter(what.letter.message_id);
+          tally = tallyRedrive(tally, [{ ok: true }]);
         } catch (err) {
+          // The server's refusal is this item's result; a network failure is the page's error.
           if (!(err instanceof TaskCenterApiError) || err.status === 0) throw err;
-          tally = tallyRedrive(tally, [{ message_id: id, ok: false, err: err.err, msg: err.msg }]);
+          tally = tallyRedrive(tally, [{ ok: false, msg: err.msg }]);
         }
       } else if (what.kind === 'selected') {
         setBusy(`Redriving ${what.ids.length}…`);
