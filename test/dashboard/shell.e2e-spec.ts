@@ -84,16 +84,17 @@ describe('dashboard shell in a real browser (Chromium, real task center, real st
       await page.goto(`${server.url}/dashboard/`);
       await page.getByTestId('no-auth-banner').waitFor();
       expect(await page.getByTestId('scope').textContent()).toBe('open');
+      const nav = page.getByRole('navigation', { name: 'Main' });
       for (const [link, heading] of [
         ['Tasks', /Tasks/],
         ['Runs', /Runs/],
         ['Workers', /Workers/],
         ['Overview', /Overview/],
       ] as const) {
-        await page.getByRole('link', { name: link, exact: true }).click();
+        await nav.getByRole('link', { name: link, exact: true }).click();
         await page.getByRole('heading', { level: 1, name: heading }).waitFor();
         expect(
-          await page.getByRole('link', { name: link, exact: true }).getAttribute('aria-current'),
+          await nav.getByRole('link', { name: link, exact: true }).getAttribute('aria-current'),
         ).toBe('page');
       }
       await page.goto(`${server.url}/dashboard/#/no-such-page`);

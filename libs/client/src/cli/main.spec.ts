@@ -145,6 +145,7 @@ describe('task-center CLI', () => {
             { at: 1767252600, iso: '2026-01-01T07:30:00.000Z' },
             { at: 1767339000, iso: '2026-01-02T07:30:00.000Z' },
           ],
+          description: 'At 02:30 (America/New_York)',
         },
       }),
     );
@@ -155,6 +156,7 @@ describe('task-center CLI', () => {
       count: 2,
     });
     expect(res.stdout.split('\n')).toEqual([
+      'At 02:30 (America/New_York)',
       '#  America/New_York               UTC                   UNIX',
       '1  2026-01-01 02:30:00 GMT-05:00  2026-01-01T07:30:00Z  1767252600',
       '2  2026-01-02 02:30:00 GMT-05:00  2026-01-02T07:30:00Z  1767339000',

@@ -27,7 +27,9 @@ export const RUN_COMMANDS: Command[] = [
       return {
         data: fires,
         text: () => {
-          if (fires.length === 0) return `${description}\nno fires`;
+          // A server older than the description answers without it.
+          const words = description ? `${description}\n` : '';
+          if (fires.length === 0) return `${words}no fires`;
           const headers = timezone ? ['#', timezone, 'UTC', 'UNIX'] : ['#', 'UTC', 'UNIX'];
           return (
             `${description}\n` +
