@@ -232,7 +232,7 @@ function OrphanTags({ o }: { o: Overview }) {
           <p>
             {plural(orphans.tags.length, 'tag')} of active tasks{' '}
             {orphans.tags.length === 1 ? 'has' : 'have'} no live worker: their fires are published,
-            but nothing handles them (tasks with an HTTP target are not checked).
+            but nothing handles them.
           </p>
           <ul>
             {orphans.tags.map((tag) => (
