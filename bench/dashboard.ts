@@ -153,15 +153,19 @@ async function main(): Promise<void> {
   try {
     log('waiting for the first fleet snapshot (the task counts)…');
     let total = 0;
-    for (const deadline = Date.now() + 300_000; ;) {
+    const waitStarted = Date.now();
+    for (const deadline = Date.now() + 1_800_000; ;) {
       const o = (await (await fetch(`${url}/v1/api/overview`)).json()) as {
         tasks: { total: number } | null;
       };
       if (o.tasks) {
         total = o.tasks.total;
+        log(
+          `first snapshot after ${((Date.now() - waitStarted) / 1000).toFixed(0)} s: ${total} tasks`,
+        );
         break;
       }
-      if (Date.now() > deadline) throw new Error('no fleet snapshot within 5 minutes');
+      if (Date.now() > deadline) throw new Error('no fleet snapshot within 30 minutes');
       await new Promise((r) => setTimeout(r, 1000));
     }
     const digits = String(total);
