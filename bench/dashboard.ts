@@ -214,11 +214,11 @@ async function main(): Promise<void> {
         loads,
       };
     };
-    // The total as the page writes it: digits in groups of three, any separator.
+    // The total as the page writes it (an element of its own): digit groups, any separator.
     const groups = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ' ').split(' ');
-    const totalShown = new RegExp(`(^|\\D)${groups.join('[,.\\s\u202f\u00a0]?')}(\\D|$)`);
+    const totalShown = new RegExp(`^\\s*${groups.join('[,.\\s\u202f\u00a0]?')}\\s*$`);
     const overview = await measure('#/', '/v1/api/overview', (page) =>
-      page.locator('main').filter({ hasText: totalShown }).waitFor({ timeout: 60_000 }),
+      page.getByText(totalShown).first().waitFor({ timeout: 60_000 }),
     );
     const tasksPage = await measure('#/tasks', '/v1/api/tasks', (page) =>
       page.waitForSelector('main table tbody tr', { timeout: 120_000 }),
