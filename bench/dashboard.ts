@@ -33,6 +33,7 @@ import {
   args,
   countLabel,
   describeMachine,
+  indexFerretdbPostgres,
   insertInBatches,
   requireEnv,
   ROOT,
@@ -128,6 +129,8 @@ async function main(): Promise<void> {
   const database = `bench_dashboard_${opts.tasks}`;
   const uri = withDatabase(mongoUri, database);
   await seed(uri);
+  // FerretDB on PostgreSQL: the GIN indexes production would have (README); no-op elsewhere.
+  indexFerretdbPostgres(log);
 
   const { child, url } = await startCenter({
     MONGODB_URI: uri,
@@ -139,6 +142,7 @@ async function main(): Promise<void> {
     DASHBOARD_DIR: dir,
     OVERVIEW_WRITE_S: '5',
   });
+  indexFerretdbPostgres(log); // again: the collections the center creates at start-up
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
