@@ -207,6 +207,9 @@ async function main(): Promise<void> {
             ).getEntriesByType('navigation')[0]!.loadEventEnd,
         );
         loads.push({ shownMs, apiMs, loadEventMs });
+        log(
+          `  ${hash}: load ${i + 1}/${times} shown after ${shownMs} ms (API ${apiMs.toFixed(0)} ms)`,
+        );
         await context.close();
       }
       const shown = loads.map((l) => l.shownMs).sort((a, b) => a - b);
@@ -230,7 +233,7 @@ async function main(): Promise<void> {
       page.waitForSelector('main table tbody tr', { timeout: 900_000 });
     // By name: index-backed everywhere. Unfiltered: on FerretDB a read of the whole collection.
     const byName = await measure(`#/tasks?name=${nameOf(0)}`, '/v1/api/tasks', firstRow);
-    const tasksPage = await measure('#/tasks', '/v1/api/tasks', firstRow, opts['tasks-loads']);
+    const tasksPage = await measure('#/tasks', '/v1/api/tasks', firstRow, opts['tasks-loads']); // 0: skipped
 
     const kb = (n: number) => `${(n / 1024).toFixed(1)} kB`;
     const lines = [
