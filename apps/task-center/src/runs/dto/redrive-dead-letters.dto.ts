@@ -16,7 +16,7 @@ import {
   registerDecorator,
   type ValidationArguments,
 } from 'class-validator';
-import { given, NamesOneOf, NotWith } from '../../bulk/bulk-request.validators';
+import { FilterLimit, given, NamesOneOf, NotWith } from '../../bulk/bulk-request.validators';
 import { MAX_UNIX_SECONDS, TAG_PATTERN, TAG_RULE } from '../../tasks/dto/task-fields';
 
 export const REDRIVE_MAX_ITEMS = 1000;
@@ -106,18 +106,7 @@ export class RedriveDeadLettersDto {
   )
   filter?: DeadLetterFilterDto;
 
-  @ApiPropertyOptional({
-    description: 'With filter only: the most dead letters redriven in this request.',
-    type: 'integer',
-    minimum: 1,
-    maximum: REDRIVE_MAX_ITEMS,
-    default: REDRIVE_MAX_ITEMS,
-  })
-  @ValidateIf((o: object) => given(o, 'limit'))
-  @NotWith('message_ids', 'limit goes with filter: with message_ids, every id given is redriven')
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1, { message: 'limit must be at least 1' })
-  @Max(REDRIVE_MAX_ITEMS, { message: `limit must be at most ${REDRIVE_MAX_ITEMS}` })
+  @FilterLimit(REDRIVE_MAX_ITEMS, 'message_ids', 'dead letters', 'redriven')
   limit?: number;
 }
 

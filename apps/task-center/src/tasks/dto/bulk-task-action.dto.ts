@@ -7,17 +7,14 @@ import {
   IsArray,
   IsDefined,
   IsIn,
-  IsInt,
   IsMongoId,
   IsObject,
   IsString,
   Matches,
-  Max,
-  Min,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { given, NamesOneOf, NotWith } from '../../bulk/bulk-request.validators';
+import { FilterLimit, given, NamesOneOf, NotWith } from '../../bulk/bulk-request.validators';
 import { SEARCHABLE_STATUSES } from './search-tasks.dto';
 import { TAG_PATTERN, TAG_RULE, TASK_ID_PATTERN } from './task-fields';
 
@@ -116,18 +113,7 @@ export class BulkTaskActionDto {
   )
   filter?: BulkTaskFilterDto;
 
-  @ApiPropertyOptional({
-    description: 'With filter only: the most tasks acted on in this request.',
-    type: 'integer',
-    minimum: 1,
-    maximum: BULK_MAX_ITEMS,
-    default: BULK_MAX_ITEMS,
-  })
-  @ValidateIf((o: object) => given(o, 'limit'))
-  @NotWith('ids', 'limit goes with filter: with ids, every id given is acted on')
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1, { message: 'limit must be at least 1' })
-  @Max(BULK_MAX_ITEMS, { message: `limit must be at most ${BULK_MAX_ITEMS}` })
+  @FilterLimit(BULK_MAX_ITEMS, 'ids', 'tasks', 'acted on')
   limit?: number;
 }
 
