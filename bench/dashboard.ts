@@ -13,21 +13,11 @@
  *    FerretDB it reads the whole collection). Reports the median and the worst, with the server's answer time of the API
  *    call behind each page, and writes bench/results/dashboard-<backend>-<n>-<date>.json.
  */
-import { execFileSync } from 'node:child_process';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import mongoose from 'mongoose';
-import { chromium } from 'playwright-core';
+import { buildDashboard, launchBrowser } from '../test/support/browser';
 import { nameOf, percentile, seedTaskDoc } from './search-data';
 import {
   args,
@@ -48,23 +38,6 @@ if (opts.quick) opts.tasks = Math.min(opts.tasks, 10_000);
 const BUDGET_JS_GZ = 150 * 1024;
 const SHARDS = 16;
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-function buildDashboard(): string {
-  const out = mkdtempSync(join(tmpdir(), 'tc-dashboard-bench-'));
-  execFileSync(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules/vite/bin/vite.js'),
-      'build',
-      '--config',
-      'apps/dashboard/vite.config.mts',
-      '--logLevel',
-      'warn',
-    ],
-    { cwd: ROOT, env: { ...process.env, DASHBOARD_OUT_DIR: out }, stdio: 'inherit' },
-  );
-  return out;
-}
 
 function assetSizes(dir: string) {
   const files: { file: string; bytes: number; gzip: number }[] = [];
@@ -124,7 +97,7 @@ async function main(): Promise<void> {
     `dashboard bench: ${countLabel(opts.tasks)} tasks, ${opts.loads} cold loads per page; ${machine}`,
   );
 
-  const dir = buildDashboard();
+  const dir = await buildDashboard();
   const sizes = assetSizes(dir);
   const database = `bench_dashboard_${opts.tasks}`;
   const uri = withDatabase(mongoUri, database);
@@ -143,18 +116,7 @@ async function main(): Promise<void> {
     OVERVIEW_WRITE_S: '5',
   });
   indexFerretdbPostgres(log); // again: the collections the center creates at start-up
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchBrowser();
   try {
     log('waiting for the first fleet snapshot (the task counts)…');
     let total = 0;
