@@ -10,8 +10,8 @@ import {
   startDashboardServer,
   watchPage,
 } from '../support/browser';
-import { type RunsWorkerProcess, spawnRunsWorker } from '../support/runs-spawn';
-import { stackEnv, uniqueName, waitFor } from '../support/stack';
+import { type RunsWorkerProcess, spawnReadyWorker } from '../support/runs-spawn';
+import { uniqueName, waitFor } from '../support/stack';
 
 const DESKTOP: BrowserContextOptions = {
   viewport: { width: 1280, height: 800 },
@@ -43,18 +43,7 @@ describe('dashboard overview and workers in a real browser (real center, worker 
       RUNS_RESULTS_GROUP: uniqueName('dash-overview'),
     });
     const config = server.app.get<AppConfig>(APP_CONFIG);
-    worker = spawnRunsWorker({
-      brokers: stackEnv().kafkaBrokers,
-      groupId: uniqueName('dash-overview-worker'),
-      topic: config.kafka.topics.tasks,
-      resultsTopic: config.kafka.topics.results,
-      succeedFrom: { 'ov.ok': 1 },
-    });
-    await waitFor(
-      `the worker to start (${worker.output()})`,
-      () => worker.output().includes('READY'),
-      { timeoutMs: 60_000 },
-    );
+    worker = await spawnReadyWorker(config.kafka.topics, { 'ov.ok': 1 }, 'dash-overview-worker');
     const api = new ApiClient(server.url);
     await createMany(api, [
       ...Array.from({ length: 3 }, () => ({ name: 'ov.ok', type: 1, data: '{}' })),

@@ -9,8 +9,8 @@ import {
   startDashboardServer,
   watchPage,
 } from '../support/browser';
-import { type RunsWorkerProcess, spawnRunsWorker } from '../support/runs-spawn';
-import { stackEnv, uniqueName, waitFor } from '../support/stack';
+import { type RunsWorkerProcess, spawnReadyWorker } from '../support/runs-spawn';
+import { uniqueName, waitFor } from '../support/stack';
 
 const ADMIN_KEY = 'admin-key-runs-0123456789';
 const WRITE_KEY = 'write-key-runs-0123456789';
@@ -44,17 +44,10 @@ describe('dashboard runs page in a real browser (real center, worker and stack)'
       API_KEYS: `admin:${ADMIN_KEY},write:${WRITE_KEY},read:${READ_KEY}`,
     });
     const config = server.app.get<AppConfig>(APP_CONFIG);
-    worker = spawnRunsWorker({
-      brokers: stackEnv().kafkaBrokers,
-      groupId: uniqueName('dash-runs-worker'),
-      topic: config.kafka.topics.tasks,
-      resultsTopic: config.kafka.topics.results,
-      succeedFrom: { [FAIL]: 0, [BULK]: 0, [OK]: 1 },
-    });
-    await waitFor(
-      `the worker to start (${worker.output()})`,
-      () => worker.output().includes('READY'),
-      { timeoutMs: 60_000 },
+    worker = await spawnReadyWorker(
+      config.kafka.topics,
+      { [FAIL]: 0, [BULK]: 0, [OK]: 1 },
+      'dash-runs-worker',
     );
     api = new TaskCenterClient({ baseUrl: server.url, apiKey: ADMIN_KEY });
     const oneShot = (name: string) =>

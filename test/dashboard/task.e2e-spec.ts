@@ -10,8 +10,8 @@ import {
   startDashboardServer,
   watchPage,
 } from '../support/browser';
-import { type RunsWorkerProcess, spawnRunsWorker } from '../support/runs-spawn';
-import { stackEnv, uniqueName, waitFor } from '../support/stack';
+import { type RunsWorkerProcess, spawnReadyWorker } from '../support/runs-spawn';
+import { uniqueName } from '../support/stack';
 
 const WRITE_KEY = 'write-key-task-0123456789';
 const READ_KEY = 'read-key-task-0123456789';
@@ -44,17 +44,10 @@ describe('dashboard task page and form in a real browser (real center, worker an
       API_KEYS: `write:${WRITE_KEY},read:${READ_KEY}`,
     });
     const config = server.app.get<AppConfig>(APP_CONFIG);
-    worker = spawnRunsWorker({
-      brokers: stackEnv().kafkaBrokers,
-      groupId: uniqueName('dash-task-worker'),
-      topic: config.kafka.topics.tasks,
-      resultsTopic: config.kafka.topics.results,
-      succeedFrom: { [TAG]: 1, [LOOP]: 1 },
-    });
-    await waitFor(
-      `the worker to start (${worker.output()})`,
-      () => worker.output().includes('READY'),
-      { timeoutMs: 60_000 },
+    worker = await spawnReadyWorker(
+      config.kafka.topics,
+      { [TAG]: 1, [LOOP]: 1 },
+      'dash-task-worker',
     );
     api = new TaskCenterClient({ baseUrl: server.url, apiKey: WRITE_KEY });
   }, 120_000);

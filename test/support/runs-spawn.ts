@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { waitFor } from './stack';
+import { stackEnv, uniqueName, waitFor } from './stack';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -57,4 +57,33 @@ export function spawnRunsWorker(spec: Record<string, unknown>): RunsWorkerProces
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   };
+}
+
+/**
+ * A runs worker on the center's topics (its own consumer group), once it said READY; stopped
+ * again if it does not get there.
+ */
+export async function spawnReadyWorker(
+  topics: { tasks: string; results: string },
+  succeedFrom: Record<string, number>,
+  groupPrefix: string,
+): Promise<RunsWorkerProcess> {
+  const worker = spawnRunsWorker({
+    brokers: stackEnv().kafkaBrokers,
+    groupId: uniqueName(groupPrefix),
+    topic: topics.tasks,
+    resultsTopic: topics.results,
+    succeedFrom,
+  });
+  try {
+    await waitFor(
+      `the worker to start (${worker.output()})`,
+      () => worker.output().includes('READY'),
+      { timeoutMs: 60_000 },
+    );
+  } catch (err) {
+    await worker.stop();
+    throw err;
+  }
+  return worker;
 }
