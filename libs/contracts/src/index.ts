@@ -4,3 +4,4 @@ export * from './headers';
 export * from './fire-envelope';
 export * from './fire-codec';
 export * from './worker-events';
+export * from './signature';
