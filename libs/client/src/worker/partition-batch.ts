@@ -1,5 +1,6 @@
 import { type EachBatchPayload, type KafkaMessage } from 'kafkajs';
-import { nextOffset, OrderedOffsets } from './ordered-offsets';
+import { OrderedOffsets } from './ordered-offsets';
+import { PartitionCommitter } from './partition-committer';
 import { type WorkerLogger } from './worker-logger';
 
 export interface PartitionBatchOptions {
@@ -37,7 +38,16 @@ export async function consumePartitionBatch(
   const where = `${batch.topic}/${batch.partition}`;
   const offsets = new OrderedOffsets();
   const inFlight = new Set<Promise<void>>();
-  const commits = new PartitionCommitter(payload, options.logger);
+  const commits = new PartitionCommitter(
+    {
+      topic: batch.topic,
+      partition: batch.partition,
+      commit: (request) => payload.commitOffsetsIfNecessary(request),
+      // Moves kafkajs' fetch position; uncommitted resolved offsets are never auto-committed.
+      resolve: (offset) => payload.resolveOffset(offset),
+    },
+    options.logger,
+  );
   let lostGroup = false;
 
   // kafkajs heartbeats only between batches; long handlers would get the member evicted.
@@ -77,61 +87,5 @@ export async function consumePartitionBatch(
   } finally {
     clearInterval(beat);
     commits.close();
-  }
-}
-
-/** Commits one partition's finished prefix, one request at a time, coalescing to the newest. */
-class PartitionCommitter {
-  private wanted: string | undefined;
-  private committed: string | undefined;
-  private running: Promise<void> | undefined;
-  private closed = false;
-  private warned = false;
-
-  constructor(
-    private readonly payload: EachBatchPayload,
-    private readonly logger: WorkerLogger,
-  ) {}
-
-  /** `offset` and everything before it are finished. */
-  request(offset: string): void {
-    if (this.closed) return;
-    this.wanted = offset;
-    // Moves kafkajs' fetch position; uncommitted resolved offsets are never auto-committed.
-    this.payload.resolveOffset(offset);
-    this.running ??= this.drain().finally(() => (this.running = undefined));
-  }
-
-  /** Waits for the last requested commit (one retry if it failed). */
-  async flush(): Promise<void> {
-    await this.running;
-    if (this.wanted !== this.committed) await this.drain();
-  }
-
-  /** After the batch returns, late finishes must not commit on a generation we may have left. */
-  close(): void {
-    this.closed = true;
-  }
-
-  private async drain(): Promise<void> {
-    while (this.wanted !== undefined && this.wanted !== this.committed) {
-      const offset = this.wanted;
-      const { topic, partition } = this.payload.batch;
-      try {
-        await this.payload.commitOffsetsIfNecessary({
-          topics: [{ topic, partitions: [{ partition, offset: nextOffset(offset) }] }],
-        });
-        this.committed = offset;
-      } catch (err) {
-        // Kafka will redeliver from the last commit; the dedupe window absorbs repeats here.
-        if (!this.warned) {
-          this.logger.warn(
-            `${topic}/${partition}: commit of offset ${offset} failed (${String(err)})`,
-          );
-        }
-        this.warned = true;
-        return;
-      }
-    }
   }
 }

@@ -18,6 +18,16 @@ export interface TaskWorkerOptions {
   /** Handlers in flight at once per partition (commits stay in order). Default 1. */
   concurrency?: number;
   /** Partitions consumed at the same time (kafkajs `partitionsConsumedConcurrently`). Default 1. */
+  /**
+   * Pipelined consumption. Default false: a fetched batch is consumed to its end (every
+   * handler finished) before kafkajs fetches that partition again, so one slow handler delays
+   * every later fire of its partition. With true, a batch's messages are started (up to
+   * `concurrency` per partition, counted across batches) and the next fetch follows at once: a
+   * fast fire never waits for a slow one ahead of it, unless all slots are taken. Commits are
+   * unchanged: only the finished prefix of each partition. `stop()` stops fetching, then waits
+   * for every partition's handlers (up to `drainTimeoutMs`) and commits.
+   */
+  pipeline?: boolean;
   partitionConcurrency?: number;
   /** Duplicate suppression: how many succeeded message ids, for how long. */
   dedupeWindow?: { maxEntries?: number; ttlMs?: number };

@@ -19,6 +19,7 @@ import { SDK_VERSION } from '../version';
 import { DedupeWindow } from './dedupe-window';
 import { type FireHandler } from './fire-handler';
 import { consumePartitionBatch } from './partition-batch';
+import { PartitionPipelines } from './partition-pipeline';
 import { ResultsPublisher } from './results-publisher';
 import { type HandlerRun, runHandler } from './run-handler';
 import { TagRouter } from './tag-router';
@@ -44,6 +45,8 @@ export class TaskWorker {
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
   private results: ResultsPublisher | undefined;
+  /** Pipelined mode only: per-partition state that outlives a batch. */
+  private pipelines: PartitionPipelines | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   /** Controllers of running handlers, aborted when stop() gives up on them. */
   private readonly running = new Set<AbortController>();
@@ -121,6 +124,21 @@ export class TaskWorker {
       const what = payload.restart ? 'restarting' : 'not restarting: the worker consumes nothing';
       this.logger.error(`consumer crashed (${String(payload.error)}); ${what}`);
     });
+    const concurrency = options.concurrency ?? DEFAULTS.concurrency;
+    const stopping = () => this.state !== 'running';
+    if (options.pipeline) {
+      const pipelines = new PartitionPipelines({
+        concurrency,
+        handle: (topic, partition, message) => this.handle(topic, partition, message),
+        stopping,
+        drainExpired: this.drainDeadline,
+        logger: this.logger,
+      });
+      this.pipelines = pipelines;
+      // Emitted after every join+sync (the first one too): partitions start over from the
+      // group's committed offsets, so per-partition state starts over as well.
+      this.consumer.on(this.consumer.events.GROUP_JOIN, () => pipelines.newGeneration());
+    }
     try {
       await this.producer.connect();
       await this.consumer.connect();
@@ -131,13 +149,16 @@ export class TaskWorker {
         partitionsConsumedConcurrently:
           options.partitionConcurrency ?? DEFAULTS.partitionConcurrency,
         eachBatch: (payload) =>
-          consumePartitionBatch(payload, {
-            concurrency: options.concurrency ?? DEFAULTS.concurrency,
-            handle: (message) => this.handle(payload.batch.topic, payload.batch.partition, message),
-            stopping: () => this.state !== 'running',
-            drainExpired: this.drainDeadline,
-            logger: this.logger,
-          }),
+          this.pipelines
+            ? this.pipelines.consume(payload)
+            : consumePartitionBatch(payload, {
+                concurrency,
+                handle: (message) =>
+                  this.handle(payload.batch.topic, payload.batch.partition, message),
+                stopping,
+                drainExpired: this.drainDeadline,
+                logger: this.logger,
+              }),
       });
     } catch (err) {
       this.state = 'stopped';
@@ -182,7 +203,9 @@ export class TaskWorker {
       this.expireDrain();
     }, this.options.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs);
     try {
-      // Returns once every eachBatch returned: in-flight handlers drained and committed.
+      if (this.pipelines) await this.drainPipelines(this.pipelines);
+      // Returns once every eachBatch returned: in batch mode, in-flight handlers drained and
+      // committed. Then it leaves the group.
       await this.consumer?.stop();
     } catch (err) {
       this.logger.warn(`stop: consumer did not stop cleanly (${String(err)})`);
@@ -192,6 +215,20 @@ export class TaskWorker {
     await this.heartbeat(true);
     await this.disconnect();
     this.state = 'stopped';
+  }
+
+  /**
+   * Pipelined batches return before their handlers finish, and consumer.stop() leaves the
+   * group, after which commits fail: so stop fetching (paused partitions are not fetched, and
+   * kafkajs keeps heartbeating the group meanwhile), wait for the handlers, commit, then stop.
+   */
+  private async drainPipelines(pipelines: PartitionPipelines): Promise<void> {
+    try {
+      this.consumer?.pause([{ topic: this.topic }]);
+    } catch {
+      // Not running yet: nothing was fetched.
+    }
+    await pipelines.drain();
   }
 
   private async disconnect(): Promise<void> {
