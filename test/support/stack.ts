@@ -35,6 +35,10 @@ export function isolatedEnv(overrides: Record<string, string> = {}): Record<stri
     KAFKA_TOPIC_TASKS: `${id}.tasks`,
     KAFKA_TOPIC_RESULTS: `${id}.results`,
     KAFKA_TOPIC_DEAD_LETTER: `${id}.dead-letter`,
+    KAFKA_TOPIC_HTTP: `${id}.http`,
+    HTTP_TARGET_GROUP: `${id}.http-targets`,
+    // One consumer group less per center under test; the HTTP target suites turn it on.
+    HTTP_TARGETS_ENABLED: 'false',
     KAFKA_TOPIC_PARTITIONS: '2',
     STARTUP_TIMEOUT_S: '20',
     LOG_LEVEL: 'warn',

@@ -9,6 +9,7 @@ import { type AppConfig, ConfigModule } from './config';
 import { DatabaseModule } from './database/database.module';
 import { DispatchModule } from './dispatch/dispatch.module';
 import { HealthModule } from './health/health.module';
+import { HttpTargetsModule } from './http-targets/http-targets.module';
 import { RequireJsonMiddleware } from './http/require-json.middleware';
 import { KafkaModule } from './kafka/kafka.module';
 import { LoggingModule } from './logging/logging.module';
@@ -36,6 +37,7 @@ export class AppModule implements NestModule {
         MetricsModule,
         AlertsModule,
         OverviewModule,
+        HttpTargetsModule,
       ],
     };
   }

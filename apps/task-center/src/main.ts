@@ -1,8 +1,14 @@
 import 'reflect-metadata';
-import { type INestApplication, Logger, type LoggerService, type LogLevel } from '@nestjs/common';
+import {
+  type INestApplicationContext,
+  Logger,
+  type LoggerService,
+  type LogLevel,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { HttpTargetsStandaloneModule } from './http-targets/standalone.module';
 import { type AppConfig, ConfigError, loadConfig, maskedConfig } from './config';
 import { pinoParams } from './logging/pino-params';
 import { setupApp } from './setup-app';
@@ -16,7 +22,7 @@ function fail(message: string): never {
 }
 
 /** SIGTERM/SIGINT: run every shutdown hook, then exit 0; exit 1 if that overruns its bound. */
-function exitOnSignals(app: INestApplication, timeoutMs: number): void {
+function exitOnSignals(app: INestApplicationContext, timeoutMs: number): void {
   const shutdown = async (signal: NodeJS.Signals) => {
     logger.log(`${signal} received: shutting down (at most ${timeoutMs / 1000}s)`);
     setTimeout(
@@ -31,10 +37,17 @@ function exitOnSignals(app: INestApplication, timeoutMs: number): void {
   }
 }
 
-async function bootstrap(): Promise<void> {
+/** `main.js` runs the task center; `main.js http-targets` only the HTTP delivery worker. */
+const COMMANDS = ['http-targets'] as const;
+
+async function bootstrap(command: string | undefined): Promise<void> {
+  if (command !== undefined && !(COMMANDS as readonly string[]).includes(command)) {
+    fail(`unknown command "${command}": run without one, or with ${COMMANDS.join(', ')}`);
+  }
+  const standalone = command === 'http-targets';
   let config: AppConfig;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, { database: !standalone });
   } catch (err) {
     if (err instanceof ConfigError) fail(`invalid configuration: ${err.message}`);
     throw err;
@@ -47,6 +60,16 @@ async function bootstrap(): Promise<void> {
   }
   Logger.overrideLogger(appLogger);
   logger.log(`config ${JSON.stringify(maskedConfig(config))}`);
+  if (standalone) {
+    const worker = await NestFactory.createApplicationContext(
+      HttpTargetsStandaloneModule.forRoot(config),
+      { abortOnError: false, logger: appLogger },
+    );
+    exitOnSignals(worker, config.shutdownTimeoutMs);
+    await worker.init();
+    logger.log(`HTTP delivery worker: ${config.kafka.topics.http} as ${config.httpTargets.group}`);
+    return;
+  }
   const app = await NestFactory.create(AppModule.forRoot(config), {
     abortOnError: false,
     bodyParser: false,
@@ -58,6 +81,6 @@ async function bootstrap(): Promise<void> {
   logger.log(`listening on http://${config.http.host}:${config.http.port}`);
 }
 
-bootstrap().catch((err: unknown) =>
+bootstrap(process.argv[2]).catch((err: unknown) =>
   fail(`startup failed: ${err instanceof Error ? err.message : String(err)}`),
 );

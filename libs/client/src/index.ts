@@ -19,6 +19,7 @@ export {
 } from '@task-center/contracts';
 export { SDK_VERSION } from './version';
 export { type FireContext, type FireHandler } from './worker/fire-handler';
+export { RetryAfterError } from './worker/outcome-error';
 export { TaskWorker } from './worker/task-worker';
 export { type TaskWorkerOptions } from './worker/task-worker-options';
 export { type WorkerLogger } from './worker/worker-logger';

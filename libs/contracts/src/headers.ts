@@ -17,6 +17,8 @@ export const FireHeader = {
   maxRuntime: 'tc-max-runtime',
   /** `"true"` when the task asks for an acknowledgement; absent otherwise. */
   ack: 'tc-ack',
+  /** JSON of the task's HTTP target; only on fires of the HTTP topic. */
+  target: 'tc-target',
 } as const;
 
 export type FireHeaderName = (typeof FireHeader)[keyof typeof FireHeader];

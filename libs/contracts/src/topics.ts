@@ -10,6 +10,8 @@ export const DEFAULT_TOPICS = {
   results: 'task-center.results',
   /** Fires that exhausted their retries. */
   deadLetter: 'task-center.dead-letter',
+  /** Fires of tasks with an HTTP target, read by the HTTP delivery worker only. */
+  http: 'task-center.http',
 } as const;
 
 export type TopicRole = keyof typeof DEFAULT_TOPICS;

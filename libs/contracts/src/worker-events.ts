@@ -37,6 +37,12 @@ export interface FireOutcomeEvent {
   error?: string;
   /** True when the attempt failed because it ran past `max_runtime`. */
   timedOut?: boolean;
+  /**
+   * Failed only: the next attempt should wait at least this long (ms), e.g. an HTTP
+   * `Retry-After`. The center waits for the longer of it and the task's backoff, capped by
+   * RUNS_RETRY_AFTER_MAX_S.
+   */
+  retryAfterMs?: number;
   /** Epoch ms when the handler started. */
   startedAt: number;
   durationMs: number;

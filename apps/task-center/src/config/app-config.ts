@@ -1,5 +1,6 @@
 import { DEFAULT_TOPICS } from '@task-center/contracts';
 import { z } from 'zod';
+import { parseTargetPolicy } from '../http-targets/address-policy';
 import { parseApiKeys } from '../security/api-key-entries';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -67,6 +68,7 @@ export const configSchema = z.object({
   KAFKA_TOPIC_TASKS: topicName.default(DEFAULT_TOPICS.tasks),
   KAFKA_TOPIC_RESULTS: topicName.default(DEFAULT_TOPICS.results),
   KAFKA_TOPIC_DEAD_LETTER: topicName.default(DEFAULT_TOPICS.deadLetter),
+  KAFKA_TOPIC_HTTP: topicName.default(DEFAULT_TOPICS.http),
   KAFKA_EXTRA_TOPICS: z
     .string()
     .trim()
@@ -96,6 +98,21 @@ export const configSchema = z.object({
   RUNS_RESULTS_GROUP: z.string().trim().min(1).max(200).default('task-center-results'),
   RUNS_ACK_GRACE_S: int(0, 86_400).default(10),
   RUNS_CONSUMER_SESSION_TIMEOUT_S: int(6, 300).default(30),
+  RUNS_RETRY_AFTER_MAX_S: int(0, 7 * 86_400).default(3600),
+  HTTP_TARGETS_ENABLED: z.enum(['true', 'false']).default('true'),
+  HTTP_TARGET_GROUP: z.string().trim().min(1).max(200).default('task-center.http-targets'),
+  HTTP_TARGET_SIGNING_SECRETS: list.refine((keys) => keys.every((k) => k.length >= 16), {
+    message: 'must be a comma-separated list of secrets of at least 16 characters',
+  }),
+  HTTP_TARGET_MAX_IN_FLIGHT: int(1, 100_000).default(256),
+  HTTP_TARGET_MAX_PER_HOST: int(1, 10_000).default(16),
+  HTTP_TARGET_ALLOW: list.superRefine((entries, ctx) => {
+    const parsed = parseTargetPolicy(entries, false);
+    if ('problem' in parsed) {
+      ctx.addIssue({ code: 'custom', message: parsed.problem.replace(/^HTTP_TARGET_ALLOW /, '') });
+    }
+  }),
+  HTTP_TARGET_HTTPS_ONLY: z.enum(['true', 'false']).default('false'),
   NODE_ENV: z.string().trim().optional(),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   API_KEYS: list.superRefine((entries, ctx) => {
@@ -126,7 +143,7 @@ export interface AppConfig {
   kafka: {
     brokers: string[];
     clientId: string;
-    topics: { tasks: string; results: string; deadLetter: string };
+    topics: { tasks: string; results: string; deadLetter: string; http: string };
     /** Topics a task may route to with `topic`, besides the tasks topic. */
     extraTopics: string[];
     partitions: number;
@@ -162,6 +179,22 @@ export interface AppConfig {
     /** Added to `max_runtime` before an unacknowledged fire counts as a timed-out attempt. */
     ackGraceMs: number;
     consumerSessionTimeoutMs: number;
+    /** Longest delay a worker's "retry after" (an HTTP Retry-After) may impose on a retry. */
+    retryAfterMaxMs: number;
+  };
+  /** Tasks with an HTTP target (apps/task-center/src/http-targets). */
+  httpTargets: {
+    /** Run the HTTP delivery worker in this process. */
+    enabled: boolean;
+    /** Its consumer group on the HTTP topic. */
+    group: string;
+    /** Each signs every request (`tc-signature`, one `v1=` per secret); empty = unsigned. */
+    signingSecrets: string[];
+    maxInFlight: number;
+    maxPerHost: number;
+    /** CIDRs and exact host names exempt from the SSRF rules. */
+    allow: string[];
+    httpsOnly: boolean;
   };
   startupTimeoutMs: number;
   shutdownTimeoutMs: number;
@@ -210,6 +243,7 @@ export function toAppConfig(raw: Raw): AppConfig {
         tasks: raw.KAFKA_TOPIC_TASKS,
         results: raw.KAFKA_TOPIC_RESULTS,
         deadLetter: raw.KAFKA_TOPIC_DEAD_LETTER,
+        http: raw.KAFKA_TOPIC_HTTP,
       },
       extraTopics: raw.KAFKA_EXTRA_TOPICS,
       partitions: raw.KAFKA_TOPIC_PARTITIONS,
@@ -239,6 +273,16 @@ export function toAppConfig(raw: Raw): AppConfig {
       resultsGroup: raw.RUNS_RESULTS_GROUP,
       ackGraceMs: raw.RUNS_ACK_GRACE_S * 1000,
       consumerSessionTimeoutMs: raw.RUNS_CONSUMER_SESSION_TIMEOUT_S * 1000,
+      retryAfterMaxMs: raw.RUNS_RETRY_AFTER_MAX_S * 1000,
+    },
+    httpTargets: {
+      enabled: raw.HTTP_TARGETS_ENABLED === 'true',
+      group: raw.HTTP_TARGET_GROUP,
+      signingSecrets: raw.HTTP_TARGET_SIGNING_SECRETS,
+      maxInFlight: raw.HTTP_TARGET_MAX_IN_FLIGHT,
+      maxPerHost: raw.HTTP_TARGET_MAX_PER_HOST,
+      allow: raw.HTTP_TARGET_ALLOW,
+      httpsOnly: raw.HTTP_TARGET_HTTPS_ONLY === 'true',
     },
     startupTimeoutMs: raw.STARTUP_TIMEOUT_S * 1000,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_S * 1000,

@@ -19,6 +19,7 @@ describe('loadConfig', () => {
           tasks: 'task-center.tasks',
           results: 'task-center.results',
           deadLetter: 'task-center.dead-letter',
+          http: 'task-center.http',
         },
         extraTopics: [],
         partitions: 6,
@@ -43,6 +44,16 @@ describe('loadConfig', () => {
         resultsGroup: 'task-center-results',
         ackGraceMs: 10_000,
         consumerSessionTimeoutMs: 30_000,
+        retryAfterMaxMs: 3_600_000,
+      },
+      httpTargets: {
+        enabled: true,
+        group: 'task-center.http-targets',
+        signingSecrets: [],
+        maxInFlight: 256,
+        maxPerHost: 16,
+        allow: [],
+        httpsOnly: false,
       },
       startupTimeoutMs: 30_000,
       shutdownTimeoutMs: 15_000,
@@ -95,9 +106,10 @@ describe('loadConfig', () => {
       MONGODB_URI: 'mongodb://user:hunter2@127.0.0.1:27017/tc?authSource=admin',
       API_KEYS: 'key-one-0123456789,key-two-0123456789',
       ALERT_WEBHOOK_URL: 'https://hooks.example/x?token=abc',
+      HTTP_TARGET_SIGNING_SECRETS: 'sign-new-0123456789,sign-old-0123456789',
     });
     const line = JSON.stringify(maskedConfig(config));
-    expect(line).not.toMatch(/hunter2|key-one|key-two|token=abc/);
+    expect(line).not.toMatch(/hunter2|key-one|key-two|token=abc|sign-new|sign-old/);
     expect(line).toContain('mongodb://user:***@127.0.0.1:27017/tc');
   });
 
@@ -136,6 +148,13 @@ describe('loadConfig', () => {
     [{ DEFAULT_TIMEZONE: 'Mars/Base' }, 'DEFAULT_TIMEZONE must be an IANA time zone'],
     [{ KAFKA_EXTRA_TOPICS: 'ok,not ok' }, 'KAFKA_EXTRA_TOPICS'],
     [{ MISFIRE_POLICY: 'sometimes' }, 'MISFIRE_POLICY'],
+    [
+      { HTTP_TARGET_ALLOW: '127.0.0.1/8' },
+      'HTTP_TARGET_ALLOW entry "127.0.0.1/8" has bits set past its /8 prefix',
+    ],
+    [{ HTTP_TARGET_ALLOW: 'a b' }, 'HTTP_TARGET_ALLOW entry "a b" is neither a CIDR nor a host'],
+    [{ HTTP_TARGET_SIGNING_SECRETS: 'short' }, 'HTTP_TARGET_SIGNING_SECRETS must be'],
+    [{ HTTP_TARGET_MAX_PER_HOST: '0' }, 'HTTP_TARGET_MAX_PER_HOST'],
   ])('rejects %p with one line naming the setting', (override, expected) => {
     const attempt = () => loadConfig({ ...base, ...override });
     expect(attempt).toThrow(ConfigError);

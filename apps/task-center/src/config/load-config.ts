@@ -41,7 +41,7 @@ function readConfigFile(path: string): Env {
  * strings count as unset, so `PORT=` falls back to the default instead of failing as "not a
  * number". Secrets are masked in the error line.
  */
-export function loadConfig(env: Env = process.env): AppConfig {
+export function loadConfig(env: Env = process.env, { database = true } = {}): AppConfig {
   const file = env.CONFIG_FILE ? readConfigFile(env.CONFIG_FILE) : {};
   const valueOf = (key: string) =>
     env[key] === undefined || env[key] === '' ? file[key] : env[key];
@@ -51,7 +51,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       return [key, value === '' ? undefined : value];
     }),
   );
-  const parsed = configSchema.safeParse(input);
+  // A process without a database (the HTTP delivery worker on its own) need not name one.
+  const schema = database ? configSchema : configSchema.partial({ MONGODB_URI: true });
+  const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = String(issue?.path[0] ?? 'config');
@@ -62,5 +64,5 @@ export function loadConfig(env: Env = process.env): AppConfig {
         : `${issue?.message} (got "${maskValue(key, got)}")`;
     throw new ConfigError(`${key} ${reason}`);
   }
-  return toAppConfig(parsed.data);
+  return toAppConfig({ ...parsed.data, MONGODB_URI: parsed.data.MONGODB_URI ?? '' });
 }

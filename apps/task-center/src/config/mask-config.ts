@@ -18,7 +18,7 @@ export function maskUrl(value: string): string {
 
 /** How a raw setting may be shown in an error line. */
 export function maskValue(key: string, value: string): string {
-  if (key === 'API_KEYS') return MASK;
+  if (key === 'API_KEYS' || key === 'HTTP_TARGET_SIGNING_SECRETS') return MASK;
   if (key === 'MONGODB_URI' || key === 'ALERT_WEBHOOK_URL') return maskUrl(value);
   return value;
 }
@@ -31,6 +31,10 @@ export function maskedConfig(config: AppConfig): unknown {
     security: {
       ...config.security,
       apiKeys: config.security.apiKeys.map(() => MASK),
+    },
+    httpTargets: {
+      ...config.httpTargets,
+      signingSecrets: config.httpTargets.signingSecrets.map(() => MASK),
     },
     alerts: {
       ...config.alerts,

@@ -118,7 +118,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
         onPublished: (messages, now) => metrics?.firesPublished(messages, now),
         onError: onError('kafka'),
       },
-      { ...dispatch, misfire: taskSettings.misfire, topic: kafka.topics.tasks },
+      { ...dispatch, misfire: taskSettings.misfire, topics: kafka.topics },
     );
   }
 

@@ -10,7 +10,7 @@ const T0 = 1_800_000_000_000;
 
 const settings: PlanSettings = {
   misfire: { thresholdMs: 2 * S, maxCatchUp: 10 },
-  topic: 'tasks',
+  topics: { tasks: 'tasks', http: 'http' },
 };
 
 /** A loop task every second, anchored at T0 - 10 s, due at T0. */
@@ -174,6 +174,28 @@ describe('planFires', () => {
     // The same fire always gets the same id: a re-plan of the same state repeats them.
     const again = planFires(task, now + 100, settings);
     expect(again.records.map((r) => r.messageId)).toEqual(plan.records.map((r) => r.messageId));
+  });
+
+  it('sends the fires of an HTTP target to the HTTP topic, the target in tc-target', () => {
+    const target = {
+      type: 'http' as const,
+      url: 'https://example.com/hook',
+      method: 'PUT' as const,
+      headers: { 'content-type': 'application/json' },
+      timeoutS: 7,
+    };
+    const plan = planFires(loopTask({ target }), T0, settings);
+    expect(plan.messages.map((m) => m.topic)).toEqual(['http']);
+    expect(JSON.parse(plan.messages[0]!.headers['tc-target']!)).toEqual({
+      type: 'http',
+      url: 'https://example.com/hook',
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      timeout_s: 7,
+    });
+    expect(planFires(loopTask(), T0, settings).messages[0]!.headers).not.toHaveProperty(
+      'tc-target',
+    );
   });
 
   it("uses the task's own topic when it names one", () => {

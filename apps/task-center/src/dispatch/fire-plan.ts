@@ -3,7 +3,7 @@ import { type FireRecord } from '../runs/run-records';
 import { type Task } from '../tasks/task';
 import { type Advance } from '../tasks/task-advance';
 import { scheduleOf } from '../tasks/task-definitions';
-import { type FireMessage, fireMessage, messageIdOf } from '../kafka/fire-message';
+import { type FireMessage, fireMessage, type FireTopics, messageIdOf } from '../kafka/fire-message';
 
 /** One task's part of a batch: its fires, and how it moves on once they are acknowledged. */
 export interface Planned {
@@ -15,8 +15,8 @@ export interface Planned {
 
 export interface PlanSettings {
   misfire: { thresholdMs: number; maxCatchUp: number };
-  /** Topic of tasks that name none. */
-  topic: string;
+  /** Topics of tasks that name none, and of tasks with an HTTP target. */
+  topics: FireTopics;
 }
 
 /**
@@ -47,7 +47,7 @@ export function planFires(task: Task, now: number, settings: PlanSettings): Plan
   const messages: FireMessage[] = [];
   const records: FireRecord[] = [];
   for (const { at, manual: isManual } of fires) {
-    messages.push(fireMessage(task, at, 1, now, settings.topic));
+    messages.push(fireMessage(task, at, 1, now, settings.topics));
     records.push({
       messageId: messageIdOf(task.id, at, 1),
       taskId: task.id,

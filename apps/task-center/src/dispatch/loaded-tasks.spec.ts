@@ -44,7 +44,7 @@ function setup(writeBehindMs = 2000) {
   const fire = (t: Task) => {
     const planned = planFires(t, Date.now(), {
       misfire: { thresholdMs: 5 * S, maxCatchUp: 10 },
-      topic: 'tasks',
+      topics: { tasks: 'tasks', http: 'http' },
     });
     writes.afterPublish([planned], []);
     return planned;

@@ -134,7 +134,7 @@ export function setup(options: { maxBatch?: number; writeBehindMs?: number } = {
     },
     {
       misfire: { thresholdMs: 5 * S, maxCatchUp: 10 },
-      topic: 'tasks',
+      topics: { tasks: 'tasks', http: 'http' },
       maxBatch: options.maxBatch ?? 1000,
     },
   );

@@ -101,7 +101,12 @@ function setup(options: { maxLoaded?: number; writeBehindMs?: number } = {}) {
   /** Publishes the task's due fires at the clock's time, once acknowledged. */
   const fire = (t: Task) =>
     writes.afterPublish(
-      [planFires(t, clock, { misfire: { thresholdMs: 5 * S, maxCatchUp: 10 }, topic: 'tasks' })],
+      [
+        planFires(t, clock, {
+          misfire: { thresholdMs: 5 * S, maxCatchUp: 10 },
+          topics: { tasks: 'tasks', http: 'http' },
+        }),
+      ],
       [],
     );
   return { db, held, logger, readAhead, writes, memory, fire };

@@ -16,7 +16,7 @@ export const HORIZON = T0 + 10 * S;
 
 export const settings: PlanSettings = {
   misfire: { thresholdMs: 5 * S, maxCatchUp: 10 },
-  topic: 'tasks',
+  topics: { tasks: 'tasks', http: 'http' },
 };
 
 /** A loop task every `loopTime` seconds, due at T0. */

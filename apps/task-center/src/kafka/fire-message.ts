@@ -1,4 +1,10 @@
-import { FireHeader, fireHeaders, messageIdOf } from '@task-center/contracts';
+import {
+  encodeHttpTarget,
+  FireHeader,
+  fireHeaders,
+  type HttpTarget,
+  messageIdOf,
+} from '@task-center/contracts';
 
 /** What a fire's record is made of: the fields of a task it carries (a Task fits). */
 export interface FireSource {
@@ -7,8 +13,15 @@ export interface FireSource {
   type: number;
   data: string;
   topic?: string;
+  target?: HttpTarget;
   maxRuntime?: number;
   ack: boolean;
+}
+
+/** Where fires go: SDK workers' topic (or the task's own `topic`), or the HTTP topic. */
+export interface FireTopics {
+  tasks: string;
+  http: string;
 }
 
 /** `tc-message-id`, formatted in @task-center/contracts (re-exported for the server's importers). */
@@ -23,29 +36,34 @@ export interface FireMessage {
   timestamp: string;
 }
 
-/** The Kafka record of one fire: value = the task's data, key = task id (per-task order). */
+/**
+ * The Kafka record of one fire: value = the task's data, key = task id (per-task order). A
+ * task with an HTTP target goes to the HTTP topic with its target in `tc-target`.
+ */
 export function fireMessage(
   task: FireSource,
   scheduledAt: number,
   attempt: number,
   publishedAt: number,
-  defaultTopic: string,
+  topics: FireTopics,
 ): FireMessage {
+  const headers = fireHeaders({
+    tag: task.name,
+    taskId: task.id,
+    messageId: messageIdOf(task.id, scheduledAt, attempt),
+    scheduledAt,
+    publishedAt,
+    attempt,
+    taskType: task.type,
+    maxRuntime: task.maxRuntime,
+    ack: task.ack,
+  });
+  if (task.target) headers[FireHeader.target] = encodeHttpTarget(task.target);
   return {
-    topic: task.topic ?? defaultTopic,
+    topic: task.target ? topics.http : (task.topic ?? topics.tasks),
     key: task.id,
     value: task.data,
-    headers: fireHeaders({
-      tag: task.name,
-      taskId: task.id,
-      messageId: messageIdOf(task.id, scheduledAt, attempt),
-      scheduledAt,
-      publishedAt,
-      attempt,
-      taskType: task.type,
-      maxRuntime: task.maxRuntime,
-      ack: task.ack,
-    }),
+    headers,
     timestamp: String(publishedAt),
   };
 }

@@ -8,7 +8,8 @@ import {
   type TaskDefinition,
 } from '../tasks/task';
 import { dueSlot } from '../tasks/task-shard';
-import { type RetryPolicyDoc, type TaskDoc } from './task.schema';
+import { type HttpTarget } from '@task-center/contracts';
+import { type HttpTargetDoc, type RetryPolicyDoc, type TaskDoc } from './task.schema';
 
 type Plain<T> = { [K in keyof T]: T[K] };
 export type TaskRecord = Plain<TaskDoc>;
@@ -37,6 +38,26 @@ function retryFromDoc(doc: RetryPolicyDoc): RetryPolicy {
   };
 }
 
+function targetToDoc(target: HttpTarget): HttpTargetDoc {
+  return {
+    type: target.type,
+    url: target.url,
+    method: target.method,
+    headers: target.headers,
+    timeout_s: target.timeoutS,
+  };
+}
+
+function targetFromDoc(doc: HttpTargetDoc): HttpTarget {
+  return {
+    type: doc.type,
+    url: doc.url,
+    method: doc.method,
+    headers: doc.headers ?? {},
+    timeoutS: doc.timeout_s,
+  };
+}
+
 /** Definition fields as stored; absent optionals are left out (or $unset on update). */
 export function definitionToDoc(def: TaskDefinition) {
   return {
@@ -53,6 +74,7 @@ export function definitionToDoc(def: TaskDefinition) {
     timezone: def.timezone,
     key: def.key,
     topic: def.topic,
+    target: def.target && targetToDoc(def.target),
     retry: def.retry && retryToDoc(def.retry),
     misfire: def.misfire,
   };
@@ -115,6 +137,7 @@ export function taskFromDoc(doc: TaskRecord): Task {
   if (doc.max_runtime != null) task.maxRuntime = doc.max_runtime;
   if (doc.key != null) task.key = doc.key;
   if (doc.topic != null) task.topic = doc.topic;
+  if (doc.target != null) task.target = targetFromDoc(doc.target);
   if (doc.retry != null) task.retry = retryFromDoc(doc.retry);
   return task;
 }

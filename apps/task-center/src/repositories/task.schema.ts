@@ -1,6 +1,22 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { TASK_STATUSES, TASK_TYPES, type TaskStatus, type TaskType } from '@task-center/contracts';
-import { type Types } from 'mongoose';
+import {
+  type HttpMethod,
+  TASK_STATUSES,
+  TASK_TYPES,
+  type TaskStatus,
+  type TaskType,
+} from '@task-center/contracts';
+import { SchemaTypes, type Types } from 'mongoose';
+
+/** An HTTP target as stored: the API's shape (headers lower-cased). */
+@Schema({ _id: false, versionKey: false, minimize: false })
+export class HttpTargetDoc {
+  @Prop({ type: String, required: true, enum: ['http'] }) type!: 'http';
+  @Prop({ required: true }) url!: string;
+  @Prop({ type: String, required: true }) method!: HttpMethod;
+  @Prop({ type: SchemaTypes.Mixed, required: true, default: {} }) headers!: Record<string, string>;
+  @Prop({ required: true }) timeout_s!: number;
+}
 
 @Schema({ _id: false, versionKey: false })
 export class RetryPolicyDoc {
@@ -41,6 +57,7 @@ export class TaskDoc {
    */
   @Prop({ required: true }) uniq_key!: string;
   @Prop() topic?: string;
+  @Prop({ type: HttpTargetDoc }) target?: HttpTargetDoc;
   @Prop({ type: RetryPolicyDoc }) retry?: RetryPolicyDoc;
   @Prop({ required: true }) misfire!: string;
   @Prop({ type: String, required: true, enum: TASK_STATUSES }) status!: TaskStatus;

@@ -2,6 +2,7 @@ import { TaskType } from '@task-center/contracts';
 import { type FiresRepository } from '../repositories/fires.repository';
 import { type RunEventsRepository } from '../repositories/run-events.repository';
 import { type TasksRepository } from '../repositories/tasks.repository';
+import { type AppConfig } from '../config';
 import { type Task } from '../tasks/task';
 import { AttemptFailures, type FailedAttempt } from './attempt-failures';
 import { type FireRecord } from './run-records';
@@ -48,7 +49,9 @@ function setup({ published = [] as string[], dead = [] as string[] } = {}) {
     findById: (id: string) =>
       Promise.resolve(published.includes(id) ? ({ messageId: id } as FireRecord) : null),
   };
+  const config = { runs: { retryAfterMaxMs: 60_000 } } as AppConfig;
   return new AttemptFailures(
+    config,
     tasks as unknown as TasksRepository,
     events as unknown as RunEventsRepository,
     fires as unknown as FiresRepository,
@@ -73,6 +76,16 @@ describe('AttemptFailures', () => {
         createdAt: 10_000,
       },
     ]);
+  });
+
+  it("waits for a worker's retry-after when it is longer than the backoff, capped", async () => {
+    const at = (retryAfterMs: number) =>
+      setup()
+        .timersFor([{ ...failed(1), retryAfterMs }], 10_000)
+        .then(([timer]) => timer?.dueAt);
+    expect(await at(2_000)).toBe(15_000); // the 5 s backoff is longer
+    expect(await at(30_000)).toBe(40_000);
+    expect(await at(3_600_000)).toBe(70_000); // capped at RUNS_RETRY_AFTER_MAX_S
   });
 
   it('dead-letters the last attempt now', async () => {

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config';
 import { messageIdOf } from '../kafka/fire-message';
 import { nextAttempt } from '../scheduling';
 import { FiresRepository } from '../repositories/fires.repository';
@@ -14,6 +15,8 @@ export interface FailedAttempt {
   attempt: number;
   error: string;
   reason: 'failed' | 'timeout';
+  /** The worker asked for at least this delay before the next attempt (HTTP Retry-After). */
+  retryAfterMs?: number;
 }
 
 /**
@@ -25,6 +28,7 @@ export interface FailedAttempt {
 @Injectable()
 export class AttemptFailures {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tasks: TasksRepository,
     private readonly events: RunEventsRepository,
     private readonly fires: FiresRepository,
@@ -55,7 +59,7 @@ export class AttemptFailures {
             kind: 'redeliver',
             id: runTimerId('redeliver', messageIdOf(f.taskId, f.scheduledAt, f.attempt + 1)),
             attempt: f.attempt + 1,
-            dueAt: now + decision.delayMs,
+            dueAt: now + this.delayOf(decision.delayMs, f.retryAfterMs),
             reason: f.reason,
           }
         : {
@@ -70,6 +74,11 @@ export class AttemptFailures {
       planned.push(timer);
     }
     return this.notFollowedUp(planned);
+  }
+
+  /** The task's backoff, or the worker's "retry after" when longer (capped). */
+  private delayOf(backoffMs: number, retryAfterMs = 0): number {
+    return Math.max(backoffMs, Math.min(retryAfterMs, this.config.runs.retryAfterMaxMs));
   }
 
   private async notFollowedUp(timers: RunTimer[]): Promise<RunTimer[]> {

@@ -82,6 +82,7 @@ export class OutcomeConsumer implements OnApplicationBootstrap, BeforeApplicatio
         attempt: o.attempt,
         error: o.error ?? 'failed',
         reason: 'failed' as const,
+        ...(o.retryAfterMs !== undefined && { retryAfterMs: o.retryAfterMs }),
       })),
       now,
     );

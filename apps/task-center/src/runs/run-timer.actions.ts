@@ -62,13 +62,7 @@ export class RunTimerActions {
     for (const t of timers) {
       const task = tasks.get(t.taskId);
       if (!task) continue; // deleted meanwhile: nothing more to deliver
-      const message = fireMessage(
-        task,
-        t.scheduledAt,
-        t.attempt,
-        now,
-        this.config.kafka.topics.tasks,
-      );
+      const message = fireMessage(task, t.scheduledAt, t.attempt, now, this.config.kafka.topics);
       messages.push(message);
       attempts.push({
         messageId: messageIdOf(t.taskId, t.scheduledAt, t.attempt),
@@ -129,7 +123,7 @@ export class RunTimerActions {
         t.scheduledAt,
         t.attempt,
         published?.publishedAt ?? now,
-        topic,
+        this.config.kafka.topics,
       );
       message.topic = topic;
       message.headers[DeadLetterHeader.error] = (t.lastError ?? '').slice(0, 2000);

@@ -29,6 +29,16 @@ describe('parseWorkerEvent', () => {
     });
   });
 
+  it("keeps a failed outcome's retryAfterMs when it is a whole number of ms, nothing else", () => {
+    const parsed = (extra: object) => parseWorkerEvent(json({ ...outcome, ...extra }));
+    expect(parsed({ retryAfterMs: 3000 })).toMatchObject({ event: { retryAfterMs: 3000 } });
+    for (const bad of [-1, 1.5, '3000', null]) {
+      expect(parsed({ retryAfterMs: bad })).toEqual({ ok: true, event: outcome });
+    }
+    const succeeded = parsed({ result: 'succeeded', error: undefined, retryAfterMs: 5 });
+    expect(succeeded.ok && succeeded.event).not.toHaveProperty('retryAfterMs');
+  });
+
   it.each([
     ['empty value', null],
     ['value is not JSON', Buffer.from('{nope')],

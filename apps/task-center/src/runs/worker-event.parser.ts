@@ -104,6 +104,7 @@ function outcome(raw: Obj, worker: WorkerIdentity): ParsedWorkerEvent {
       result: raw.result,
       ...(typeof raw.error === 'string' && { error: raw.error.slice(0, 2000) }),
       ...(raw.timedOut === true && { timedOut: true }),
+      ...(raw.result === 'failed' && int(raw.retryAfterMs) && { retryAfterMs: raw.retryAfterMs }),
       startedAt: raw.startedAt,
       durationMs: raw.durationMs,
       worker,

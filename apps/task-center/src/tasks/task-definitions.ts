@@ -1,9 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TaskType } from '@task-center/contracts';
+import { HTTP_TARGET_DEFAULTS, type HttpTarget, TaskType } from '@task-center/contracts';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { ApiError } from '../errors/api-error';
 import { ErrorCode } from '../errors/error-codes';
+import { type TargetPolicy, urlProblem } from '../http-targets/address-policy';
+import { targetPolicyOf } from '../http-targets/target-policy';
+import { normalizeTargetHeaders } from '../http-targets/target-headers';
 import { RETRY_DEFAULTS, type ScheduleSpec, validateSchedule } from '../scheduling';
+import { type HttpTargetDto } from './dto/http-target.dto';
 import { type RetryPolicyDto } from './dto/retry-policy.dto';
 import { type TaskDefinitionDto } from './dto/task-definition.dto';
 import { type RetryPolicy, type TaskDefinition } from './task';
@@ -33,7 +37,11 @@ export function scheduleOf(def: TaskDefinition, createdAt: number): ScheduleSpec
  */
 @Injectable()
 export class TaskDefinitions {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  private readonly targetPolicy: TargetPolicy;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.targetPolicy = targetPolicyOf(config.httpTargets);
+  }
 
   /** A complete definition from a create body. */
   fromCreate(dto: TaskDefinitionDto): TaskDefinition {
@@ -81,6 +89,7 @@ export class TaskDefinitions {
       key: pick('key', orAbsent(dto.key), has('key')),
       topic: pick('topic', orAbsent(dto.topic), has('topic')),
       retry: pick('retry', dto.retry && this.retryFrom(dto.retry), has('retry')),
+      target: pick('target', dto.target ? this.targetFrom(dto.target) : undefined, has('target')),
     };
     for (const [k, v] of Object.entries(optional)) {
       if (v !== undefined) Object.assign(def, { [k]: v });
@@ -106,12 +115,33 @@ export class TaskDefinitions {
     return retry;
   }
 
+  /** Defaults applied, URL and headers checked; the SSRF rules of the address come first. */
+  private targetFrom(dto: HttpTargetDto): HttpTarget {
+    const problem = urlProblem(dto.url, this.targetPolicy);
+    if (problem) throw new ApiError(ErrorCode.INVALID_PARAM, problem);
+    const headers = normalizeTargetHeaders(dto.headers ?? {});
+    if (!headers.ok) throw new ApiError(ErrorCode.INVALID_PARAM, headers.problem);
+    return {
+      type: 'http',
+      url: dto.url,
+      method: dto.method ?? HTTP_TARGET_DEFAULTS.method,
+      headers: headers.headers,
+      timeoutS: dto.timeout_s ?? HTTP_TARGET_DEFAULTS.timeoutS,
+    };
+  }
+
   private checked(def: TaskDefinition): TaskDefinition {
     const bytes = Buffer.byteLength(def.data, 'utf8');
     if (bytes > this.config.tasks.dataMaxBytes) {
       throw new ApiError(
         ErrorCode.DATA_TOO_LARGE,
         `data is ${bytes} bytes; the limit is ${this.config.tasks.dataMaxBytes} (TASK_DATA_MAX_BYTES)`,
+      );
+    }
+    if (def.target && def.topic !== undefined) {
+      throw new ApiError(
+        ErrorCode.INVALID_PARAM,
+        'topic and target cannot both be set: fires of an HTTP target go to KAFKA_TOPIC_HTTP',
       );
     }
     if (def.topic !== undefined) {

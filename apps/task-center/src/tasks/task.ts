@@ -1,4 +1,4 @@
-import { type TaskStatus, type TaskType } from '@task-center/contracts';
+import { type HttpTarget, type TaskStatus, type TaskType } from '@task-center/contracts';
 import { type MisfirePolicy, type RetryPolicy } from '../scheduling';
 
 /** How a failed fire is redelivered: defined beside the pure retry rules. */
@@ -24,6 +24,8 @@ export interface TaskDefinition {
   timezone: string;
   key?: string;
   topic?: string;
+  /** Call a URL at every fire (the HTTP topic) instead of publishing for SDK workers. */
+  target?: HttpTarget;
   retry?: RetryPolicy;
   misfire: MisfirePolicy;
 }

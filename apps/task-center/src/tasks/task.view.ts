@@ -23,6 +23,13 @@ export function toTaskView(task: Task) {
     timezone: task.timezone,
     key: task.key,
     topic: task.topic,
+    target: task.target && {
+      type: task.target.type,
+      url: task.target.url,
+      method: task.target.method,
+      headers: task.target.headers,
+      timeout_s: task.target.timeoutS,
+    },
     retry: task.retry && {
       max_attempts: task.retry.maxAttempts,
       backoff: task.retry.backoff,

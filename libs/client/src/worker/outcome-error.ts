@@ -1,3 +1,25 @@
+/**
+ * Throw it from a handler to fail the attempt and ask for the next one no sooner than
+ * `retryAfterMs` from now (the task's backoff applies when it is longer). The HTTP delivery
+ * worker throws it for a `Retry-After` on 429 and 503.
+ */
+export class RetryAfterError extends Error {
+  override readonly name = 'RetryAfterError';
+
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The delay a thrown value asks for: a non-negative `retryAfterMs`, else none. */
+export function retryAfterOf(err: unknown): number | undefined {
+  const ms = (err as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? Math.ceil(ms) : undefined;
+}
+
 /** Longest error message an outcome carries (the contract's limit). */
 export const MAX_ERROR_LENGTH = 2000;
 

@@ -1,5 +1,6 @@
 import { type FireEnvelope, TaskType } from '@task-center/contracts';
 import { type FireContext } from './fire-handler';
+import { RetryAfterError } from './outcome-error';
 import { runHandler } from './run-handler';
 
 const fire: FireEnvelope = {
@@ -55,6 +56,23 @@ describe('runHandler', () => {
     );
     expect(rejected).toMatchObject({ result: 'failed', error: 'async boom' });
     expect(rejected.timedOut).toBeUndefined();
+  });
+
+  it('reports the retryAfterMs of a RetryAfterError (or any error carrying one)', async () => {
+    const run = (err: unknown) =>
+      runHandler(() => Promise.reject(err), fire, {}, new AbortController());
+    expect(await run(new RetryAfterError('HTTP 429', 3000))).toMatchObject({
+      result: 'failed',
+      error: 'HTTP 429',
+      retryAfterMs: 3000,
+    });
+    expect(await run(Object.assign(new Error('x'), { retryAfterMs: 12.2 }))).toMatchObject({
+      retryAfterMs: 13,
+    });
+    expect(await run(Object.assign(new Error('x'), { retryAfterMs: -1 }))).not.toHaveProperty(
+      'retryAfterMs',
+    );
+    expect(await run(new Error('plain'))).not.toHaveProperty('retryAfterMs');
   });
 
   it('fails a run past max_runtime as timed out and aborts its signal', async () => {

@@ -1,12 +1,14 @@
 import { type FireEnvelope } from '@task-center/contracts';
 import { type FireContext, type FireHandler } from './fire-handler';
-import { errorText } from './outcome-error';
+import { errorText, retryAfterOf } from './outcome-error';
 
 /** How one handler run ended, in the words of the outcome event. */
 export interface HandlerRun {
   result: 'succeeded' | 'failed';
   error?: string;
   timedOut?: boolean;
+  /** Failed only: the handler asked for the next attempt no sooner than this (ms). */
+  retryAfterMs?: number;
   /** Epoch ms. */
   startedAt: number;
   durationMs: number;
@@ -48,7 +50,14 @@ export async function runHandler(
     .then(() => handler(fire.taskId, fire.data, fire.messageId, ctx))
     .then(
       () => ended({ result: 'succeeded' }),
-      (err: unknown) => ended({ result: 'failed', error: errorText(err) }),
+      (err: unknown) => {
+        const retryAfterMs = retryAfterOf(err);
+        return ended({
+          result: 'failed',
+          error: errorText(err),
+          ...(retryAfterMs !== undefined && { retryAfterMs }),
+        });
+      },
     );
   if (!fire.maxRuntime) return run;
 

@@ -13,6 +13,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { HttpTargetDto } from './http-target.dto';
 import { RetryPolicyDto } from './retry-policy.dto';
 import {
   MAX_LOOP_COUNT,
@@ -177,6 +178,18 @@ export class TaskDefinitionDto {
   @IsString()
   @MaxLength(249)
   topic?: string;
+
+  @ApiPropertyOptional({
+    type: HttpTargetDto,
+    nullable: true,
+    description:
+      'Call this URL at every fire instead of publishing for SDK workers (absent: a Kafka ' +
+      'fire as always). Not with topic. null in an update removes it.',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => HttpTargetDto)
+  target?: HttpTargetDto | null;
 
   @ApiPropertyOptional({ type: RetryPolicyDto })
   @IsOptional()

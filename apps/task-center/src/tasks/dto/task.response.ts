@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { HTTP_METHODS } from '@task-center/contracts';
 import { MISFIRE_POLICIES } from './task-fields';
 
 /** OpenAPI shapes of the tasks API's answers (the task is task.view.ts toTaskView). */
@@ -9,6 +10,19 @@ class RetryPolicyResponse {
   @ApiProperty({ type: 'integer', minimum: 1, description: 'Seconds.' }) max_delay!: number;
   @ApiPropertyOptional({ type: 'integer', isArray: true, description: 'Seconds, per retry.' })
   intervals?: number[];
+}
+
+class HttpTargetResponse {
+  @ApiProperty({ enum: ['http'] }) type!: 'http';
+  @ApiProperty() url!: string;
+  @ApiProperty({ enum: HTTP_METHODS }) method!: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Lower-cased names.',
+  })
+  headers!: Record<string, string>;
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 300 }) timeout_s!: number;
 }
 
 export class TaskResponse {
@@ -27,6 +41,11 @@ export class TaskResponse {
   @ApiProperty({ description: 'IANA time zone.' }) timezone!: string;
   @ApiPropertyOptional() key?: string;
   @ApiPropertyOptional() topic?: string;
+  @ApiPropertyOptional({
+    type: HttpTargetResponse,
+    description: 'Present when fires call a URL instead of going to SDK workers.',
+  })
+  target?: HttpTargetResponse;
   @ApiPropertyOptional({ type: RetryPolicyResponse }) retry?: RetryPolicyResponse;
   @ApiProperty({ enum: MISFIRE_POLICIES }) misfire!: string;
   @ApiProperty({ enum: ['active', 'paused', 'completed'] }) status!: string;
