@@ -11,6 +11,38 @@ export interface components {
        */
       scope: 'read' | 'write' | 'admin';
     };
+    HttpTargetDto: {
+      /**
+       * @description The only target type: an HTTP(S) request.
+       * @enum {string}
+       */
+      type: 'http';
+      /**
+       * @description Absolute http:// or https:// URL without user:password. Loopback, private, link-local (169.254.169.254 included), carrier-grade NAT, multicast and reserved addresses are refused unless HTTP_TARGET_ALLOW lists them (400 err 40001 here for IP literals and localhost; names are checked on the address connected to at each delivery).
+       * @example https://api.example.com/hooks/nightly-report
+       */
+      url: string;
+      /**
+       * @default POST
+       * @enum {string|null}
+       */
+      method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | null;
+      /**
+       * @description Sent with every request (content-type defaults to application/octet-stream). Names are HTTP tokens, case-insensitive, each once; not host, hop-by-hop headers, content-length, expect, user-agent, idempotency-key or tc-*; values without control characters; at most 50 headers and 8192 bytes. Stored with the task and carried in the fire (like data): do not put secrets here that readers of the tasks API or the HTTP topic must not see.
+       * @example {
+       *       "content-type": "application/json",
+       *       "authorization": "Bearer …"
+       *     }
+       */
+      headers?: {
+        [key: string]: string;
+      } | null;
+      /**
+       * @description Seconds until the response headers must have arrived; past it, a failed attempt.
+       * @default 10
+       */
+      timeout_s?: number | null;
+    };
     RetryPolicyDto: {
       /** @description Deliveries in total, first included (1 = no retry). */
       max_attempts?: number | null;
@@ -61,6 +93,7 @@ export interface components {
       key?: string | null;
       /** @description Publish to this topic instead of KAFKA_TOPIC_TASKS ("": not set). It must be that topic or one of KAFKA_EXTRA_TOPICS, else 400 err 40001. */
       topic?: string | null;
+      target?: (components['schemas']['HttpTargetDto'] | null) | null;
       retry?: components['schemas']['RetryPolicyDto'] | null;
       /**
        * @description What to do with slots missed during downtime.
@@ -87,6 +120,18 @@ export interface components {
     DeleteByNameDto: {
       /** @description The exact task name. */
       name: string;
+    };
+    HttpTargetResponse: {
+      /** @enum {string} */
+      type: 'http';
+      url: string;
+      /** @enum {string} */
+      method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+      /** @description Lower-cased names. */
+      headers: {
+        [key: string]: string;
+      };
+      timeout_s: number;
     };
     RetryPolicyResponse: {
       max_attempts: number;
@@ -124,6 +169,8 @@ export interface components {
       timezone: string;
       key?: string;
       topic?: string;
+      /** @description Present when fires call a URL instead of going to SDK workers. */
+      target?: components['schemas']['HttpTargetResponse'];
       retry?: components['schemas']['RetryPolicyResponse'];
       /** @enum {string} */
       misfire: 'fire_once' | 'skip' | 'fire_all';
@@ -178,6 +225,7 @@ export interface components {
       key?: string | null;
       /** @description Publish to this topic instead of KAFKA_TOPIC_TASKS ("": not set). It must be that topic or one of KAFKA_EXTRA_TOPICS, else 400 err 40001. */
       topic?: string | null;
+      target?: (components['schemas']['HttpTargetDto'] | null) | null;
       retry?: components['schemas']['RetryPolicyDto'] | null;
       /**
        * @description What to do with slots missed during downtime.
