@@ -6,3 +6,4 @@ export * from './fire-codec';
 export * from './worker-events';
 export * from './http-target';
 export * from './signature';
+export * from './header-lines';

@@ -161,4 +161,81 @@ describe('task form model', () => {
       data: '',
     });
   });
+
+  it('builds an HTTP target instead of a topic, headers parsed from lines', () => {
+    const http = form({
+      crontab: '* * * * *',
+      topic: 'ignored.topic',
+      delivery: 'http',
+      target_url: ' https://hooks.example.com/a?b=1 ',
+      target_method: 'PUT',
+      target_headers: 'Content-Type: application/json\n\nAuthorization: Bearer t',
+      target_timeout: '30',
+    });
+    expect(validate(http)).toEqual({});
+    const req = createRequestOf(http);
+    expect(req.topic).toBeUndefined();
+    expect(req.target).toEqual({
+      type: 'http',
+      url: 'https://hooks.example.com/a?b=1',
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer t' },
+      timeout_s: 30,
+    });
+    // empty headers and timeout: left to the server's defaults
+    expect(
+      createRequestOf(form({ delivery: 'http', target_url: 'http://h.example/' })).target,
+    ).toEqual({ type: 'http', url: 'http://h.example/', method: 'POST' });
+  });
+
+  it('checks the target lightly: URL scheme, header lines, timeout range', () => {
+    const base = { crontab: '* * * * *', delivery: 'http' as const };
+    expect(validate(form({ ...base })).target_url).toBe('an HTTP target needs a URL');
+    expect(validate(form({ ...base, target_url: 'ftp://x' })).target_url).toBe(
+      'the URL must start with http:// or https://',
+    );
+    const bad = validate(
+      form({ ...base, target_url: 'https://x', target_headers: 'X-A: 1\nnonsense\nx-a: 2' }),
+    );
+    expect(bad.target_headers).toBe('line 2: expected "Name: value"; line 3: x-a is given twice');
+    expect(validate(form({ ...base, target_url: 'https://x', target_timeout: '301' }))).toEqual({
+      target_timeout: 'timeout must not be greater than 300',
+    });
+    // the same fields are ignored while Kafka is chosen
+    expect(validate(form({ crontab: '* * * * *', target_url: 'ftp://x' }))).toEqual({});
+  });
+
+  it('prefills a target, sends it whole when changed, and null when switched back to Kafka', () => {
+    const task: Task = {
+      ...TASK,
+      target: {
+        type: 'http',
+        url: 'https://hooks.example.com/r',
+        method: 'POST',
+        headers: { authorization: 'Bearer t', 'x-team': 'a' },
+        timeout_s: 10,
+      },
+    };
+    const prefilled = formOfTask(task);
+    expect(prefilled).toMatchObject({
+      delivery: 'http',
+      target_url: 'https://hooks.example.com/r',
+      target_method: 'POST',
+      target_headers: 'authorization: Bearer t\nx-team: a',
+      target_timeout: '10',
+    });
+    expect(updateRequestOf(prefilled, task)).toEqual({});
+    expect(updateRequestOf({ ...prefilled, target_method: 'GET' }, task)).toEqual({
+      target: { ...task.target, method: 'GET' },
+    });
+    expect(updateRequestOf({ ...prefilled, delivery: 'kafka' }, task)).toEqual({ target: null });
+    // a Kafka task with a topic moved to HTTP: the topic is cleared with the same request
+    const withTopic: Task = { ...TASK, topic: 'tasks.extra' };
+    expect(
+      updateRequestOf(
+        { ...formOfTask(withTopic), delivery: 'http', target_url: 'https://h.example/' },
+        withTopic,
+      ),
+    ).toEqual({ topic: '', target: { type: 'http', url: 'https://h.example/', method: 'POST' } });
+  });
 });

@@ -6,6 +6,14 @@ import {
   type Task,
   type UpdateTaskRequest,
 } from '@task-center/client/types';
+import {
+  HTTP_METHODS,
+  HTTP_TARGET_DEFAULTS,
+  HTTP_TARGET_LIMITS,
+  type HttpMethod,
+  headerLinesOf,
+  parseHeaderLines,
+} from '@task-center/contracts';
 import { fromLocalInput, toLocalInput } from './time';
 
 /**
@@ -16,6 +24,9 @@ import { fromLocalInput, toLocalInput } from './time';
  */
 export type TaskType = 1 | 2 | 3;
 export type Backoff = 'exponential' | 'fixed';
+/** Where fires go: Kafka for SDK workers (the topic), or an HTTP request (the target). */
+export type Delivery = 'kafka' | 'http';
+export { HTTP_METHODS, type HttpMethod };
 
 export interface TaskForm {
   type: TaskType;
@@ -41,7 +52,15 @@ export interface TaskForm {
   max_runtime: string;
   ack: boolean;
   key: string;
+  delivery: Delivery;
   topic: string;
+  /** The HTTP target's fields (sent only when `delivery` is 'http'). */
+  target_url: string;
+  target_method: HttpMethod;
+  /** `Name: value` per line. */
+  target_headers: string;
+  /** Seconds; '' = the server's default. */
+  target_timeout: string;
 }
 
 export type FormField = keyof TaskForm;
@@ -86,7 +105,12 @@ export function emptyForm(zone: string): TaskForm {
     max_runtime: '',
     ack: false,
     key: '',
+    delivery: 'kafka',
     topic: '',
+    target_url: '',
+    target_method: HTTP_TARGET_DEFAULTS.method,
+    target_headers: '',
+    target_timeout: '',
   };
 }
 
@@ -116,7 +140,12 @@ export function formOfTask(task: Task): TaskForm {
     max_runtime: text(task.max_runtime),
     ack: task.ack,
     key: task.key ?? '',
+    delivery: task.target ? 'http' : 'kafka',
     topic: task.topic ?? '',
+    target_url: task.target?.url ?? '',
+    target_method: task.target?.method ?? HTTP_TARGET_DEFAULTS.method,
+    target_headers: headerLinesOf(task.target?.headers).join('\n'),
+    target_timeout: text(task.target?.timeout_s),
   };
 }
 
@@ -216,10 +245,31 @@ export function validate(form: TaskForm, zones?: ReadonlySet<string>): Problems 
   }
   if (form.key.length > 200) p.key = 'key must be shorter than or equal to 200 characters';
   else if (CONTROL.test(form.key)) p.key = 'key must not contain control characters';
-  if (form.topic.trim().length > 249) {
+  if (form.delivery === 'kafka' && form.topic.trim().length > 249) {
     p.topic = 'topic must be shorter than or equal to 249 characters';
   }
+  if (form.delivery === 'http') Object.assign(p, targetProblems(form));
   for (const k of Object.keys(p) as FormField[]) if (p[k] === undefined) delete p[k];
+  return p;
+}
+
+/** Light checks of the HTTP target; the server judges the rest (SSRF, header names) with a 400. */
+function targetProblems(form: TaskForm): Problems {
+  const p: Problems = {};
+  const url = form.target_url.trim();
+  if (url === '') p.target_url = 'an HTTP target needs a URL';
+  else if (!/^https?:\/\//i.test(url)) p.target_url = 'the URL must start with http:// or https://';
+  else if (url.length > HTTP_TARGET_LIMITS.urlMaxLength) {
+    p.target_url = `the URL must be at most ${HTTP_TARGET_LIMITS.urlMaxLength} characters`;
+  }
+  const { problems } = parseHeaderLines(form.target_headers.split('\n'));
+  if (problems.length > 0) p.target_headers = problems.join('; ');
+  p.target_timeout = intProblem(
+    'timeout',
+    form.target_timeout,
+    HTTP_TARGET_LIMITS.timeoutMinS,
+    HTTP_TARGET_LIMITS.timeoutMaxS,
+  );
   return p;
 }
 
@@ -270,8 +320,22 @@ export function createRequestOf(form: TaskForm): CreateTaskRequest {
   if (maxRuntime) req.max_runtime = maxRuntime;
   if (form.ack) req.ack = true;
   if (form.key !== '') req.key = form.key;
-  if (form.topic.trim() !== '') req.topic = form.topic.trim();
+  if (form.delivery === 'http') req.target = targetOf(form);
+  else if (form.topic.trim() !== '') req.topic = form.topic.trim();
   return req;
+}
+
+function targetOf(form: TaskForm): NonNullable<CreateTaskRequest['target']> {
+  const target: NonNullable<CreateTaskRequest['target']> = {
+    type: 'http',
+    url: form.target_url.trim(),
+    method: form.target_method,
+  };
+  const { headers } = parseHeaderLines(form.target_headers.split('\n'));
+  if (Object.keys(headers).length > 0) target.headers = headers;
+  const timeout = intOf(form.target_timeout);
+  if (timeout !== undefined) target.timeout_s = timeout;
+  return target;
 }
 
 /** What "not set" is on the wire for each optional field (0, "" or null). */
@@ -285,6 +349,7 @@ const UNSET: Partial<Record<keyof CreateTaskRequest, unknown>> = {
   ack: false,
   key: '',
   topic: '',
+  target: null,
   retry: null,
 };
 

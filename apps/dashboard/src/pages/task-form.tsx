@@ -8,10 +8,13 @@ import { hrefOf } from '../lib/routes';
 import {
   type Backoff,
   createRequestOf,
+  type Delivery,
   emptyForm,
   type FormField,
   formOfTask,
   hasProblems,
+  HTTP_METHODS,
+  type HttpMethod,
   previewRequestOf,
   type TaskForm,
   type TaskType,
@@ -228,7 +231,8 @@ function Form(props: { session: Session; task: Task | undefined; title: string }
               aria-describedby="data-hint"
             />
             <span id="data-hint" class="hint">
-              Delivered to the worker byte for byte (JSON or anything else).
+              Delivered byte for byte (JSON or anything else): to the worker, or as the request
+              body.
             </span>
           </div>
         </fieldset>
@@ -347,8 +351,13 @@ function Form(props: { session: Session; task: Task | undefined; title: string }
               )}
             </div>
             {input('key', 'Key', { mono: true, hint: 'Idempotency key, unique among live tasks' })}
-            {input('topic', 'Topic', { mono: true, hint: 'Empty: the default tasks topic' })}
           </div>
+          <TargetFields
+            form={form}
+            set={set}
+            input={input}
+            headersProblem={shownProblem('target_headers')}
+          />
         </fieldset>
 
         {submitted && hasProblems(problems) && (
@@ -367,6 +376,102 @@ function Form(props: { session: Session; task: Task | undefined; title: string }
         </div>
       </form>
     </section>
+  );
+}
+
+const DELIVERIES: { value: Delivery; label: string }[] = [
+  { value: 'kafka', label: 'Kafka (SDK workers)' },
+  { value: 'http', label: 'HTTP request' },
+];
+
+/** Where fires go: a Kafka topic for SDK workers, or an HTTP request to a URL. */
+function TargetFields(props: {
+  form: TaskForm;
+  set: <K extends FormField>(field: K, value: TaskForm[K]) => void;
+  input: (
+    field: FormField,
+    label: string,
+    opts?: { hint?: ComponentChildren; mono?: boolean; numeric?: boolean },
+  ) => ComponentChildren;
+  headersProblem: string | undefined;
+}) {
+  const { form, set, input, headersProblem } = props;
+  return (
+    <>
+      <fieldset class="delivery-choice">
+        <legend>Deliver fires by</legend>
+        {DELIVERIES.map((d) => (
+          <div class="check" key={d.value}>
+            <input
+              id={`f-delivery-${d.value}`}
+              type="radio"
+              name="delivery"
+              value={d.value}
+              checked={form.delivery === d.value}
+              onChange={() => set('delivery', d.value)}
+            />
+            <label for={`f-delivery-${d.value}`}>{d.label}</label>
+          </div>
+        ))}
+      </fieldset>
+      {form.delivery === 'kafka' ? (
+        <div class="form-grid">
+          {input('topic', 'Topic', { mono: true, hint: 'Empty: the default tasks topic' })}
+        </div>
+      ) : (
+        <>
+          <div class="form-grid">
+            {input('target_url', 'URL', {
+              mono: true,
+              hint: 'http:// or https://; called at every fire with the data as body',
+            })}
+            <div class="field">
+              <label for="f-target_method">Method</label>
+              <select
+                id="f-target_method"
+                value={form.target_method}
+                onChange={(e) => set('target_method', e.currentTarget.value as HttpMethod)}
+              >
+                {HTTP_METHODS.map((m) => (
+                  <option key={m} value={m}>
+                    {m}
+                  </option>
+                ))}
+              </select>
+            </div>
+            {input('target_timeout', 'Timeout (seconds)', {
+              numeric: true,
+              hint: '1 to 300; empty: 10',
+            })}
+          </div>
+          <div class="field">
+            <label for="f-target_headers">Headers</label>
+            <textarea
+              id="f-target_headers"
+              class="mono"
+              rows={3}
+              value={form.target_headers}
+              onInput={(e) => set('target_headers', e.currentTarget.value)}
+              aria-invalid={headersProblem ? 'true' : undefined}
+              aria-describedby={`target_headers-hint${headersProblem ? ' target_headers-problem' : ''}`}
+            />
+            <span id="target_headers-hint" class="hint">
+              One <code>Name: value</code> per line, e.g. <code>Authorization: Bearer …</code>.
+              Stored with the task: readers of the task see them.
+            </span>
+            {headersProblem && (
+              <span
+                id="target_headers-problem"
+                class="problem"
+                data-testid="problem-target_headers"
+              >
+                {headersProblem}
+              </span>
+            )}
+          </div>
+        </>
+      )}
+    </>
   );
 }
 

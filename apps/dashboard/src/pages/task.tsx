@@ -5,6 +5,7 @@ import { useState } from 'preact/hooks';
 import { ConfirmDialog, ErrorBox, Loading } from '../components/feedback';
 import { useAutoRefresh, useLoad } from '../hooks';
 import { hrefOf } from '../lib/routes';
+import { type HttpTargetView, requestLineOf, shownHeadersOf } from '../lib/target-view';
 import { TYPE_LABELS } from '../lib/task-form-model';
 import {
   formatDuration,
@@ -200,7 +201,9 @@ function Definition(props: { task: Task; now: number }) {
     ['Max runtime', secs(t.max_runtime)],
     ['Ack', t.ack ? 'yes: redelivered when no outcome within max runtime' : 'no'],
     ['Key', t.key ? <span class="mono">{t.key}</span> : 'not set'],
-    ['Topic', t.topic ? <span class="mono">{t.topic}</span> : 'default'],
+    ...(t.target
+      ? targetRows(t.target)
+      : [['Topic', t.topic ? <span class="mono">{t.topic}</span> : 'default'] as Row]),
     ['Created', at(t.created_at)],
     ['Updated', at(t.updated_at)],
   ];
@@ -225,6 +228,34 @@ function Definition(props: { task: Task; now: number }) {
       )}
     </section>
   );
+}
+
+/** Where an HTTP task's fires go, in place of the topic. */
+function targetRows(target: HttpTargetView): [string, ComponentChildren][] {
+  const headers = shownHeadersOf(target);
+  return [
+    [
+      'HTTP target',
+      <span class="mono" data-testid="task-target">
+        {requestLineOf(target)}
+      </span>,
+    ],
+    ['Timeout', `${target.timeout_s} s`],
+    [
+      'Headers',
+      headers.length === 0 ? (
+        'none'
+      ) : (
+        <ul class="target-headers" data-testid="task-target-headers">
+          {headers.map(([name, value]) => (
+            <li key={name} class="mono">
+              {name}: {value}
+            </li>
+          ))}
+        </ul>
+      ),
+    ],
+  ];
 }
 
 function Schedule(props: { session: Session; task: Task }) {

@@ -410,6 +410,14 @@ function TaskRow(props: {
       )}
       <td>
         <a href={hrefOf({ page: 'task', id: task._id })}>{task.name}</a>
+        {task.target && (
+          <>
+            {' '}
+            <span class="badge http" title={`Calls ${task.target.method} ${task.target.url}`}>
+              HTTP
+            </span>
+          </>
+        )}
       </td>
       <td>{TYPE_NAMES[task.type] ?? task.type}</td>
       <td class="mono small">{scheduleOf(task)}</td>
