@@ -111,6 +111,15 @@ describe('operations: API keys, headers, metrics, alerts, readiness (real stack)
       data: 'x',
       start_time: Math.floor(Date.now() / 1000) + 86_400,
     });
+    // An HTTP target, and no delivery worker anywhere (HTTP_TARGETS_ENABLED=false here).
+    await create({
+      name: 'ops.http-orphan',
+      type: 2,
+      loop_time: 3600,
+      data: 'x',
+      start_time: Math.floor(Date.now() / 1000) + 86_400,
+      target: { type: 'http', url: 'https://example.com/hook' },
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -282,6 +291,17 @@ describe('operations: API keys, headers, metrics, alerts, readiness (real stack)
         timeoutMs: 20_000,
       });
       expect(received('no_live_worker')[0]!.details.tags).toContain('ops.orphan');
+    });
+
+    it('POSTs active HTTP targets without a live delivery worker, not as a tag without one', async () => {
+      await waitFor('a no_delivery_worker alert', () => received('no_delivery_worker').length > 0, {
+        timeoutMs: 20_000,
+      });
+      expect(received('no_delivery_worker')[0]!.message).toMatch(
+        /no HTTP delivery worker \(group .*\.http-targets\) is alive/,
+      );
+      await waitFor('a no_live_worker alert', () => received('no_live_worker').length > 0);
+      expect(received('no_live_worker')[0]!.details.tags).not.toContain('ops.http-orphan');
     });
   });
 

@@ -247,6 +247,20 @@ describe('TasksRepository (real database)', () => {
     const names = await tasks.activeNames();
     expect(names).toContain(name);
     expect(names).not.toContain(`${name}-paused`);
+    // An HTTP target's name is the delivery worker's business, not an SDK worker's.
+    const target = {
+      type: 'http' as const,
+      url: 'https://example.com/',
+      method: 'POST' as const,
+      headers: {},
+      timeoutS: 10,
+    };
+    expect(await tasks.hasActiveHttpTargets()).toBe(false);
+    const h = await tasks.insert(loopTask(T0, { name: `${name}-http`, target }));
+    expect(await tasks.activeNames()).not.toContain(`${name}-http`);
+    expect(await tasks.hasActiveHttpTargets()).toBe(true);
+    await tasks.transition(h.id, 'active', 'paused', T0, T0);
+    expect(await tasks.hasActiveHttpTargets()).toBe(false);
     const counts = await tasks.countByTypeAndStatus();
     const paused = counts.find((r) => r.type === Number(TaskType.Loop) && r.status === 'paused');
     expect(paused?.count).toBeGreaterThanOrEqual(2);

@@ -20,7 +20,8 @@ export type AlertKind =
   | 'dispatch_lag'
   | 'dead_letter'
   | 'ack_timeout'
-  | 'no_live_worker';
+  | 'no_live_worker'
+  | 'no_delivery_worker';
 
 /** Names listed in one alert at most. */
 const LIST_MAX = 20;
@@ -152,11 +153,21 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
     if (this.checking || !this.leases.holds(0, now)) return;
     this.checking = true;
     try {
-      const [names, { byTag }] = await Promise.all([
+      const [names, http, { workers, byTag }] = await Promise.all([
         this.tasks.activeNames(),
+        this.tasks.hasActiveHttpTargets(),
         this.workers.list(now),
       ]);
       const orphaned = names.filter((n) => !byTag[n]?.length).sort();
+      const delivery = this.config.httpTargets.group;
+      if (http && !workers.some((w) => w.alive && w.group === delivery)) {
+        this.raise(
+          'no_delivery_worker',
+          `tasks with an HTTP target are active and no HTTP delivery worker (group ${delivery}) is alive: HTTP_TARGETS_ENABLED is false everywhere, or the workers are down`,
+          { group: delivery },
+          now,
+        );
+      }
       if (orphaned.length === 0) return;
       this.raise(
         'no_live_worker',

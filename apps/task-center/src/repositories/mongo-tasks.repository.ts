@@ -367,8 +367,17 @@ export class MongoTasksRepository extends TasksRepository {
   }
 
   async activeNames(): Promise<string[]> {
-    const names = await this.tasks.distinct('name', { status: 'active' }).exec();
+    // `target: null` matches the tasks without one: an equality FerretDB pushes down.
+    const names = await this.tasks.distinct('name', { status: 'active', target: null }).exec();
     return names.map(String);
+  }
+
+  async hasActiveHttpTargets(): Promise<boolean> {
+    const found = await this.tasks
+      .findOne({ status: 'active', 'target.type': 'http' }, { _id: 1 })
+      .lean()
+      .exec();
+    return found !== null;
   }
 
   countDueBy(now: number): Promise<number> {

@@ -114,8 +114,13 @@ export abstract class TasksRepository {
    * FerretDB's SQLite backend scans on any filter other than `_id`): callers cache them.
    */
   abstract countByTypeAndStatus(): Promise<TaskCount[]>;
-  /** Distinct names of tasks that will fire again (status active). */
+  /**
+   * Distinct names of tasks that will fire again (status active) for SDK workers: tasks with
+   * an HTTP target are the delivery worker's, whatever their name.
+   */
   abstract activeNames(): Promise<string[]>;
+  /** Whether any active task has an HTTP target (the delivery worker must be alive). */
+  abstract hasActiveHttpTargets(): Promise<boolean>;
   /** Active tasks due by `now`, not yet published (the backlog). */
   abstract countDueBy(now: number): Promise<number>;
 }
