@@ -67,6 +67,15 @@ describe('HTTP targets (real stack, real HTTP servers)', () => {
     await app.get(HttpTargetsWorker).ready();
   }, 60_000);
 
+  it("is ready once the delivery worker's group has joined", async () => {
+    const res = await waitFor('readiness', async () => {
+      const r = await api().get('/health/ready');
+      return r.status === 200 && r;
+    });
+    const groups = Object.keys(res.body.info.consumers.groups as object);
+    expect(groups.some((g) => g.endsWith('.http-targets'))).toBe(true);
+  });
+
   afterAll(async () => {
     await stopApp(app);
     await Promise.all(servers.map((s) => s.close()));

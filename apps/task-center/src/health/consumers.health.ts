@@ -8,7 +8,8 @@ import { KAFKA } from '../kafka/kafka.tokens';
 const LIVE_STATES = new Set(['Stable', 'PreparingRebalance', 'CompletingRebalance']);
 
 /**
- * Whether the results consumer group (worker outcomes) has members. Kafka does not
+ * Whether the results consumer group (worker outcomes) and, when this process runs one, the
+ * HTTP delivery worker's group have members. Kafka does not
  * say which member is this process, so a fleet where another replica consumes counts as
  * ready too: what readiness protects is that outcomes are being read at all.
  */
@@ -24,8 +25,12 @@ export class ConsumersHealthIndicator implements OnApplicationShutdown {
 
   async check(key: string, timeoutMs: number) {
     const indicator = this.health.check(key);
-    if (!this.config.runs.enabled) return indicator.up({ enabled: false });
-    const groups = [this.config.runs.resultsGroup];
+    const { runs, httpTargets } = this.config;
+    const groups = [
+      ...(runs.enabled ? [runs.resultsGroup] : []),
+      ...(httpTargets.enabled ? [httpTargets.group] : []),
+    ];
+    if (groups.length === 0) return indicator.up({ enabled: false });
     let timer: NodeJS.Timeout | undefined;
     try {
       const described = await Promise.race([
