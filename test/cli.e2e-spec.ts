@@ -134,6 +134,56 @@ describe('task-center CLI against a real task center', () => {
     expect(again).toMatchObject({ code: 1, stderr: `task-center: no task ${taskid}\n` });
   });
 
+  it('creates a task with an HTTP target, reads it back, and removes the target', async () => {
+    const name = uniqueName('cli.http');
+    const created = await cli(
+      'tasks',
+      'create',
+      '--name',
+      name,
+      '--at',
+      '2099-01-01T00:00:00Z',
+      '--target',
+      'https://example.com/hook',
+      '--method',
+      'PUT',
+      '--header',
+      'Content-Type: application/json',
+      '--header',
+      'Authorization: Bearer cli-secret',
+      '--timeout',
+      '15',
+      '--json',
+    );
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    const { taskid } = JSON.parse(created.stdout);
+
+    const got = await cli('tasks', 'get', taskid);
+    expect(got).toMatchObject({ code: 0, stderr: '' });
+    expect(got.stdout).toMatch(/^target +PUT https:\/\/example\.com\/hook \(timeout 15 s\)$/m);
+    expect(got.stdout).toMatch(/^headers +content-type: application\/json, authorization: ••••$/m);
+    expect(got.stdout).not.toContain('cli-secret');
+    const json = JSON.parse((await cli('tasks', 'get', taskid, '--json')).stdout);
+    expect(json.target).toEqual({
+      type: 'http',
+      url: 'https://example.com/hook',
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer cli-secret' },
+      timeout_s: 15,
+    });
+
+    // a forbidden address: the server's message, exit 1
+    const refused = await cli('tasks', 'update', taskid, '--target', 'http://169.254.169.254/');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/169\.254\.169\.254.*\(HTTP 400, err 40001\)/);
+
+    const removed = await cli('tasks', 'update', taskid, '--no-target');
+    expect(removed).toMatchObject({ code: 0, stderr: '' });
+    expect(removed.stdout).not.toMatch(/^target/m);
+    expect(JSON.parse((await cli('tasks', 'get', taskid, '--json')).stdout).target).toBeUndefined();
+    expect((await cli('tasks', 'delete', taskid)).code).toBe(0);
+  });
+
   it('previews a crontab in its zone and in UTC', async () => {
     const res = await cli('preview', '30 2 * * *', '--tz', 'America/New_York', '--count', '3');
     expect(res).toMatchObject({ code: 0, stderr: '' });

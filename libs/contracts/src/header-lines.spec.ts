@@ -1,4 +1,4 @@
-import { headerLinesOf, parseHeaderLines, shownHeaderValue } from './header-lines';
+import { headerLinesOf, parseHeaderLine, parseHeaderLines, shownHeaderValue } from './header-lines';
 
 describe('header lines', () => {
   it('reads Name: value lines into lower-cased names, skipping blank lines', () => {
@@ -36,6 +36,11 @@ describe('header lines', () => {
       expect.stringMatching(/^line 4: "Bad Name" is not a header name/),
       'line 5: x-ok is given twice',
     ]);
+  });
+
+  it("parses one line on its own (the CLI's --header)", () => {
+    expect(parseHeaderLine(' X-A : b: c ')).toEqual({ name: 'x-a', value: 'b: c' });
+    expect(parseHeaderLine('nothing')).toEqual({ problem: 'expected "Name: value"' });
   });
 
   it('writes headers back as lines that parse to the same object', () => {

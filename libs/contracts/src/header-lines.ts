@@ -12,34 +12,32 @@ export interface HeaderLines {
   problems: string[];
 }
 
-/** Parses `Name: value` lines; blank lines are skipped, the value is trimmed. */
+/** One `Name: value` line: the lower-cased name and the trimmed value, or what is wrong. */
+export function parseHeaderLine(
+  line: string,
+): { name: string; value: string } | { problem: string } {
+  const colon = line.indexOf(':');
+  if (colon === -1) return { problem: 'expected "Name: value"' };
+  const name = line.slice(0, colon).trim();
+  if (name === '') return { problem: 'the header name is missing before ":"' };
+  if (!HEADER_NAME.test(name)) {
+    return {
+      problem: `"${name}" is not a header name (letters, digits and !#$%&'*+.^_\`|~- only)`,
+    };
+  }
+  return { name: name.toLowerCase(), value: line.slice(colon + 1).trim() };
+}
+
+/** Parses `Name: value` lines; blank lines are skipped. */
 export function parseHeaderLines(lines: readonly string[]): HeaderLines {
   const headers: Record<string, string> = {};
   const problems: string[] = [];
-  lines.forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === '') return;
-    const where = `line ${i + 1}`;
-    const colon = line.indexOf(':');
-    if (colon === -1) {
-      problems.push(`${where}: expected "Name: value"`);
-      return;
-    }
-    const name = line.slice(0, colon).trim();
-    if (!HEADER_NAME.test(name)) {
-      problems.push(
-        name === ''
-          ? `${where}: the header name is missing before ":"`
-          : `${where}: "${name}" is not a header name (letters, digits and !#$%&'*+.^_\`|~- only)`,
-      );
-      return;
-    }
-    const key = name.toLowerCase();
-    if (key in headers) {
-      problems.push(`${where}: ${key} is given twice`);
-      return;
-    }
-    headers[key] = line.slice(colon + 1).trim();
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    const parsed = parseHeaderLine(line);
+    if ('problem' in parsed) problems.push(`line ${i + 1}: ${parsed.problem}`);
+    else if (parsed.name in headers) problems.push(`line ${i + 1}: ${parsed.name} is given twice`);
+    else headers[parsed.name] = parsed.value;
   });
   return { headers, problems };
 }

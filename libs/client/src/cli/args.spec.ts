@@ -45,6 +45,7 @@ describe('parseArgs', () => {
   it('reads --opt value, --opt=value, flags, -h and positionals in any order', () => {
     expect(parseArgs(['a', '--name', 'x y', 'b', '--json', '-h'], spec)).toEqual({
       options: { name: 'x y', json: true, help: true },
+      lists: {},
       positionals: ['a', 'b'],
     });
     expect(parseArgs(['--name=a=b'], spec).options).toEqual({ name: 'a=b' });
@@ -59,8 +60,17 @@ describe('parseArgs', () => {
   it('treats everything after -- as positional', () => {
     expect(parseArgs(['--', '--json', '-x'], spec)).toEqual({
       options: {},
+      lists: {},
       positionals: ['--json', '-x'],
     });
+  });
+
+  it('collects every value of a repeatable option, in order', () => {
+    const withList = { ...spec, header: 'list' } as const;
+    const parsed = parseArgs(['--header', 'A: 1', '--name', 'n', '--header=B: 2'], withList);
+    expect(parsed.lists).toEqual({ header: ['A: 1', 'B: 2'] });
+    expect(parsed.options).toEqual({ header: 'B: 2', name: 'n' });
+    expect(parseArgs(['--name', 'a', '--name', 'b'], withList).lists).toEqual({});
   });
 
   it('rejects unknown options, a missing value and a value on a flag, naming the option', () => {

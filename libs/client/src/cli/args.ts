@@ -11,12 +11,17 @@ export class UsageError extends Error {
   }
 }
 
-/** `string` options take a value (`--name x` or `--name=x`); `boolean` ones take none. */
-export type OptionSpec = Record<string, 'string' | 'boolean'>;
+/**
+ * `string` options take a value (`--name x` or `--name=x`); `boolean` ones take none; `list`
+ * ones take a value and may be repeated (`--header a --header b`).
+ */
+export type OptionSpec = Record<string, 'string' | 'boolean' | 'list'>;
 
 export interface ParsedArgs {
   /** By option name without the dashes; a string option given twice keeps the last value. */
   options: Record<string, string | boolean>;
+  /** Every value of each `list` option given, in order (its last one is also in `options`). */
+  lists: Record<string, string[]>;
   positionals: string[];
 }
 
@@ -69,7 +74,12 @@ export function splitCommand(
  */
 export function parseArgs(argv: readonly string[], spec: OptionSpec, command = ''): ParsedArgs {
   const options: Record<string, string | boolean> = {};
+  const lists: Record<string, string[]> = {};
   const positionals: string[] = [];
+  const set = (name: string, value: string) => {
+    options[name] = value;
+    if (spec[name] === 'list') (lists[name] ??= []).push(value);
+  };
   for (let i = 0; i < argv.length; i += 1) {
     const token = argv[i]!;
     if (token === '--') {
@@ -97,17 +107,17 @@ export function parseArgs(argv: readonly string[], spec: OptionSpec, command = '
       continue;
     }
     if (eq !== -1) {
-      options[name] = token.slice(eq + 1);
+      set(name, token.slice(eq + 1));
       continue;
     }
     const value = argv[i + 1];
     if (value === undefined || (value.startsWith('--') && value.length > 2)) {
       throw new UsageError(`--${name} needs a value`, command);
     }
-    options[name] = value;
+    set(name, value);
     i += 1;
   }
-  return { options, positionals };
+  return { options, lists, positionals };
 }
 
 function optionName(token: string): string {

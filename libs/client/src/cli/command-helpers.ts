@@ -2,6 +2,7 @@ import { TaskType } from '@task-center/contracts';
 import { type TaskCenterClient } from '../http/task-center-client';
 import { type Task } from '../http/task-center.types';
 import { formatFields, isoFromSeconds, truncate } from './format';
+import { targetFields } from './target-options';
 
 /** A failure that is neither an API error nor a usage error (exit 1), e.g. deleting nothing. */
 export class CliFailure extends Error {
@@ -12,6 +13,8 @@ export interface OptionHelp {
   name: string;
   /** The value's placeholder; absent for a flag. */
   value?: string;
+  /** May be given several times (`CommandInput.lists` holds every value). */
+  repeatable?: boolean;
   help: string;
 }
 
@@ -26,6 +29,8 @@ export interface CommandResult {
 export interface CommandInput {
   api: TaskCenterClient;
   options: Record<string, string | boolean>;
+  /** Every value of the repeatable options, in order. */
+  lists: Record<string, string[]>;
   positionals: string[];
 }
 
@@ -118,6 +123,7 @@ export function taskFields(task: Task): string {
   if (task.end_time) fields.push(['end', isoFromSeconds(task.end_time)]);
   if (task.key) fields.push(['key', task.key]);
   if (task.topic) fields.push(['topic', task.topic]);
+  if (task.target) fields.push(...targetFields(task.target));
   if (task.max_runtime) fields.push(['max runtime', `${task.max_runtime}s`]);
   if (task.ack) fields.push(['ack', 'true']);
   if (task.retry) fields.push(['retry', JSON.stringify(task.retry)]);

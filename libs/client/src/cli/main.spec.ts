@@ -136,6 +136,86 @@ describe('task-center CLI', () => {
     expect(cron.stdout).toBe(`created task ${TASK._id} (n)`);
   });
 
+  it('tasks create --target: an HTTP target with method, repeated headers and timeout', async () => {
+    const res = await cli(
+      [
+        'tasks',
+        'create',
+        '--name',
+        'n',
+        '--every',
+        '60',
+        '--data',
+        '{}',
+        '--target',
+        'https://api.example.com/hook',
+        '--method',
+        'put',
+        '--header',
+        'Content-Type: application/json',
+        '--header=Authorization: Bearer a:b',
+        '--timeout',
+        '30',
+      ],
+      () => ({ body: { taskid: TASK._id, name: 'n', created: true } }),
+    );
+    expect(res.code).toBe(0);
+    expect(res.seen[0]!.body).toEqual({
+      name: 'n',
+      type: 2,
+      data: '{}',
+      loop_time: 60,
+      target: {
+        type: 'http',
+        url: 'https://api.example.com/hook',
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer a:b' },
+        timeout_s: 30,
+      },
+    });
+  });
+
+  it('tasks update: request options on top of the current target; --no-target sends null', async () => {
+    const target = {
+      type: 'http',
+      url: 'https://api.example.com/hook',
+      method: 'POST',
+      headers: { authorization: 'Bearer secret' },
+      timeout_s: 10,
+    };
+    const withTarget = { ...TASK, topic: 'tasks.extra', target };
+    const changed = await cli(['tasks', 'update', TASK._id, '--timeout', '30'], (seen) => ({
+      body: seen.method === 'GET' ? withTarget : { ...TASK, target: { ...target, timeout_s: 30 } },
+    }));
+    expect(changed.code).toBe(0);
+    expect(changed.seen.map((s) => s.method)).toEqual(['GET', 'POST']);
+    expect(changed.seen[1]!.url).toMatch(/\/v1\/api\/update-task$/);
+    expect(changed.seen[1]!.body).toEqual({
+      taskid: TASK._id,
+      topic: '',
+      target: { ...target, timeout_s: 30 },
+    });
+    expect(changed.stdout).toMatch(
+      /^target +POST https:\/\/api\.example\.com\/hook \(timeout 30 s\)$/m,
+    );
+    expect(changed.stdout).toMatch(/^headers +authorization: ••••$/m);
+    expect(changed.stdout).not.toContain('secret');
+
+    const removed = await cli(['tasks', 'update', TASK._id, '--no-target'], () => ({ body: TASK }));
+    expect(removed.code).toBe(0);
+    expect(removed.seen).toHaveLength(1);
+    expect(removed.seen[0]!.body).toEqual({ taskid: TASK._id, target: null });
+    expect(removed.stdout).not.toContain('target');
+
+    // request options alone need a task that has a target
+    const none = await cli(['tasks', 'update', TASK._id, '--method', 'GET'], () => ({
+      body: TASK,
+    }));
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('--method goes with --target URL');
+    expect(none.seen.map((s) => s.method)).toEqual(['GET']);
+  });
+
   it('preview: the fires in the zone and in UTC', async () => {
     const res = await cli(
       ['preview', '30 2 * * *', '--tz', 'America/New_York', '--count', '2'],
@@ -183,7 +263,7 @@ describe('task-center CLI', () => {
   it.each([
     [['frob'], "unknown command 'frob' (see: task-center --help)"],
     [[], 'missing command (see: task-center --help)'],
-    [['tasks'], 'tasks needs a command: list, get, create, pause, resume, run, delete'],
+    [['tasks'], 'tasks needs a command: list, get, create, update, pause, resume, run, delete'],
     [['tasks', 'frob'], "unknown command 'tasks frob' (see: task-center tasks --help)"],
     [['runs', '--bogus'], 'unknown option --bogus (see: task-center runs --help)'],
     [['tasks', 'get'], 'tasks get needs ID'],
@@ -192,6 +272,35 @@ describe('task-center CLI', () => {
     [['tasks', 'create', '--cron', '* * * * *'], '--name is required'],
     [['tasks', 'create', '--name', 'n', '--every', '5', '--tz', 'UTC'], '--tz goes with --cron'],
     [['tasks', 'list', '--type', 'weekly'], '--type must be once, loop or cron'],
+    [
+      ['tasks', 'create', '--name', 'n', '--every', '5', '--method', 'PUT'],
+      '--method goes with --target URL',
+    ],
+    [
+      ['tasks', 'create', '--name', 'n', '--every', '5', '--target', 'https://h', '--header', 'x'],
+      `--header 'x': expected "Name: value"`,
+    ],
+    [
+      [
+        'tasks',
+        'create',
+        '--name',
+        'n',
+        '--every',
+        '5',
+        '--target',
+        'https://h',
+        '--method',
+        'GOT',
+      ],
+      '--method must be one of GET, POST, PUT, PATCH, DELETE',
+    ],
+    [
+      ['tasks', 'create', '--name', 'n', '--every', '5', '--target', 'https://h', '--timeout', '0'],
+      '--timeout must be a whole number from 1 to 300',
+    ],
+    [['tasks', 'update', TASK._id], 'nothing to change: give --target URL'],
+    [['tasks', 'update', TASK._id, '--no-target', '--timeout', '5'], '--no-target goes alone'],
     [['runs', '--from', 'yesterday'], '--from must be unix seconds or an ISO 8601 time'],
     [['runs', '--limit', '0'], '--limit must be a whole number from 1'],
   ])('usage error %j exits 2 with one line, nothing sent', async (argv, message) => {
@@ -207,7 +316,12 @@ describe('task-center CLI', () => {
     expect(top.code).toBe(0);
     for (const c of COMMANDS) expect(top.stdout).toContain(`task-center ${c.words.join(' ')}`);
     const group = await cli(['tasks', '--help']);
-    expect(group.stdout).toContain('task-center tasks <list|get|create|pause|resume|run|delete>');
+    expect(group.stdout).toContain(
+      'task-center tasks <list|get|create|update|pause|resume|run|delete>',
+    );
+    const create = await cli(['tasks', 'create', '--help']);
+    expect(create.stdout).toContain("--header 'NAME: VALUE'");
+    expect(create.stdout).toContain('--target URL');
     const one = await cli(['runs', '-h']);
     expect(one.stdout).toContain('Usage: task-center runs [options]');
     expect(one.stdout).toContain('--task-id ID');

@@ -50,7 +50,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     }
     where = nameOf(command);
     const spec: OptionSpec = { ...GLOBAL_OPTIONS };
-    for (const o of command.options) spec[o.name] = o.value ? 'string' : 'boolean';
+    for (const o of command.options) {
+      spec[o.name] = o.repeatable ? 'list' : o.value ? 'string' : 'boolean';
+    }
     const parsed = parseArgs(rest, spec, where);
     const options = { ...globals, ...parsed.options };
     if (options.help) {
@@ -74,7 +76,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     const clientOptions = { baseUrl, ...(apiKey ? { apiKey } : {}) };
     const api = io.client ? io.client(clientOptions) : new TaskCenterClient(clientOptions);
 
-    const result = await command.run({ api, options, positionals: parsed.positionals });
+    const result = await command.run({
+      api,
+      options,
+      lists: parsed.lists,
+      positionals: parsed.positionals,
+    });
     io.stdout(options.json ? JSON.stringify(result.data, null, 2) : result.text());
     if (result.failure !== undefined) {
       io.stderr(`task-center: ${result.failure}`);

@@ -1,8 +1,13 @@
 import { TaskType } from '@task-center/contracts';
-import { type CreateTaskRequest, type SearchableTaskStatus } from '../http/task-center.types';
+import {
+  type CreateTaskRequest,
+  type SearchableTaskStatus,
+  type UpdateTaskRequest,
+} from '../http/task-center.types';
 import { intOption, stringOption, timeOption, UsageError } from './args';
 import { bulkTaskCommand, singleDelete, singleTask } from './bulk-commands';
 import { formatTable, isoFromSeconds } from './format';
+import { hasTargetOptions, TARGET_OPTIONS, targetOf } from './target-options';
 
 import {
   type Command,
@@ -17,7 +22,7 @@ import {
   withCursor,
 } from './command-helpers';
 
-/** `tasks list|get|create|pause|resume|run|delete`. */
+/** `tasks list|get|create|update|pause|resume|run|delete`. */
 export const TASK_COMMANDS: Command[] = [
   {
     words: ['tasks', 'list'],
@@ -112,9 +117,14 @@ export const TASK_COMMANDS: Command[] = [
         value: 'KEY',
         help: 'idempotency key: a live task holding it is returned unchanged',
       },
+      ...TARGET_OPTIONS,
     ],
-    notes: ['Give exactly one of --cron, --every and --at.'],
-    run: async ({ api, options }) => {
+    notes: [
+      'Give exactly one of --cron, --every and --at.',
+      'With --target, each fire is an HTTP request (body: --data) made by the task center',
+      "instead of a message for SDK workers, e.g. --target https://api.example.com/hook --header 'Authorization: Bearer …'.",
+    ],
+    run: async ({ api, options, lists }) => {
       const command = 'tasks create';
       const name = stringOption(options.name);
       if (!name) throw new UsageError('--name is required', command);
@@ -143,6 +153,8 @@ export const TASK_COMMANDS: Command[] = [
         request.start_time = timeOption(options.at, 'at', command);
       }
       if (count !== undefined) request.loop_count = count;
+      const target = targetOf({ options, lists }, command);
+      if (target) request.target = target;
       const created = await api.createTask(request);
       return {
         data: created,
@@ -151,6 +163,42 @@ export const TASK_COMMANDS: Command[] = [
             ? `created task ${created.taskid} (${created.name})`
             : `task ${created.taskid} (${created.name}) already holds key ${request.key ?? ''}: unchanged`,
       };
+    },
+  },
+  {
+    words: ['tasks', 'update'],
+    args: ['ID'],
+    summary: "set or remove a task's HTTP target (POST /v1/api/update-task)",
+    options: [
+      ...TARGET_OPTIONS,
+      { name: 'no-target', help: 'remove the target: fires go to SDK workers again' },
+    ],
+    notes: [
+      'Options not given keep their value; --header replaces all the headers.',
+      'Give --target URL (and its options), request options alone (the task has a target), or --no-target.',
+    ],
+    run: async ({ api, options, lists, positionals }) => {
+      const command = 'tasks update';
+      const id = positionals[0]!;
+      const setting = hasTargetOptions({ options, lists });
+      if (options['no-target'] === true && setting) {
+        throw new UsageError('--no-target goes alone', command);
+      }
+      if (options['no-target'] !== true && !setting) {
+        throw new UsageError(
+          'nothing to change: give --target URL (and its options) or --no-target',
+          command,
+        );
+      }
+      const changes: UpdateTaskRequest = { target: null };
+      if (setting) {
+        const current = await api.getTask(id);
+        changes.target = targetOf({ options, lists }, command, current.target);
+        // a target and a topic exclude each other: the target wins, as in the dashboard
+        if (current.topic) changes.topic = '';
+      }
+      const task = await api.updateTask(id, changes);
+      return { data: task, text: () => `updated task ${task._id}\n${taskFields(task)}` };
     },
   },
   bulkTaskCommand(
