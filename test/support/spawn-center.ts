@@ -11,12 +11,13 @@ export interface CenterProcess {
 
 /**
  * Runs the task center as a real OS process, from source (SWC on the fly), with exactly
- * the given environment plus PATH: no settings leak in from the developer's shell.
+ * the given environment plus PATH: no settings leak in from the developer's shell. `args`
+ * follow `main.ts` (e.g. `['http-targets']`: the HTTP delivery worker alone).
  */
-export function spawnCenter(env: Record<string, string>): CenterProcess {
+export function spawnCenter(env: Record<string, string>, args: string[] = []): CenterProcess {
   const child = spawn(
     process.execPath,
-    ['-r', '@swc-node/register', join(ROOT, 'apps/task-center/src/main.ts')],
+    ['-r', '@swc-node/register', join(ROOT, 'apps/task-center/src/main.ts'), ...args],
     {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },

@@ -13,6 +13,8 @@ export interface ReceivedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: Buffer;
+  /** When the answer was written (epoch ms); absent while the request waits or hangs. */
+  answeredAt?: number;
 }
 
 export interface Reply {
@@ -38,11 +40,16 @@ export class TargetServer {
   private constructor(
     private readonly server: Server,
     private respond: Responder,
+    /** The loopback address it listens on: `127.0.0.1` or `::1`. */
+    readonly host: string,
   ) {}
 
-  static async start(respond: Responder = () => ({ status: 204 })): Promise<TargetServer> {
+  static async start(
+    respond: Responder = () => ({ status: 204 }),
+    host = '127.0.0.1',
+  ): Promise<TargetServer> {
     const server = createServer();
-    const target = new TargetServer(server, respond);
+    const target = new TargetServer(server, respond, host);
     server.on('connection', () => target.connections++);
     server.on('request', (req, res) => {
       const chunks: Buffer[] = [];
@@ -62,6 +69,7 @@ export class TargetServer {
           return;
         }
         const send = () => {
+          received.answeredAt = Date.now();
           res.writeHead(reply.status, reply.headers ?? {});
           res.end(reply.body ?? '');
         };
@@ -69,7 +77,7 @@ export class TargetServer {
         else send();
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(0, host, resolve));
     return target;
   }
 
@@ -78,7 +86,8 @@ export class TargetServer {
   }
 
   url(path = '/'): string {
-    return `http://127.0.0.1:${this.port}${path}`;
+    const host = this.host.includes(':') ? `[${this.host}]` : this.host;
+    return `http://${host}:${this.port}${path}`;
   }
 
   /** Requests whose path starts with `path`. */
