@@ -44,12 +44,10 @@ describe('HTTP targets across a SIGKILL of the center (spawned task centers, rea
       HTTP_TARGETS_ENABLED: 'true',
       HTTP_TARGET_ALLOW: '127.0.0.1/32',
       LOG_LEVEL: process.env.E2E_CENTER_LOG_LEVEL ?? 'warn',
-      // The next center takes over the dispatch shards and the outcome group sooner.
+      // The next center takes over the dispatch shards, the outcome and HTTP groups sooner.
       DISPATCH_LEASE_TTL_S: '3',
       RUNS_CONSUMER_SESSION_TIMEOUT_S: '6',
     });
-    // Its own outcome group: the default one is shared with every other suite's centers.
-    env.RUNS_RESULTS_GROUP = `${env.KAFKA_TOPIC_RESULTS}.center`;
     fleet = new CenterFleet(env);
   });
 

@@ -44,9 +44,6 @@ describe('HTTP targets: SSRF refusals in the standalone delivery worker (real st
       HTTP_TARGETS_ENABLED: 'false',
       HTTP_TARGET_ALLOW: '127.0.0.0/8,::1/128,10.0.0.0/8,169.254.0.0/16,localhost',
     });
-    // Its own outcome group: a member of the shared default group killed by another suite
-    // would hold this center's outcome consumer back for a whole session timeout.
-    env.RUNS_RESULTS_GROUP = `${env.KAFKA_TOPIC_RESULTS}.center`;
     // The center first: it creates the topics the standalone worker consumes.
     app = await startApp(loadConfig(env));
   }, 60_000);

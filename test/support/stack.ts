@@ -37,6 +37,7 @@ export function isolatedEnv(overrides: Record<string, string> = {}): Record<stri
     KAFKA_TOPIC_DEAD_LETTER: `${id}.dead-letter`,
     KAFKA_TOPIC_HTTP: `${id}.http`,
     HTTP_TARGET_GROUP: `${id}.http-targets`,
+    RUNS_RESULTS_GROUP: `${id}.results-group`,
     // One consumer group less per center under test; the HTTP target suites turn it on.
     HTTP_TARGETS_ENABLED: 'false',
     KAFKA_TOPIC_PARTITIONS: '2',

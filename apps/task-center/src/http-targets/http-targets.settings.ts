@@ -14,6 +14,8 @@ export interface HttpTargetsSettings {
   maxPerHost: number;
   allow: string[];
   httpsOnly: boolean;
+  /** How long a dead delivery process keeps its partitions (RUNS_CONSUMER_SESSION_TIMEOUT_S). */
+  sessionTimeoutMs: number;
   /** In `user-agent: task-center/<version>`. */
   version: string;
 }
@@ -27,6 +29,7 @@ export function httpTargetsSettings(config: AppConfig, enabled: boolean): HttpTa
     topic: config.kafka.topics.http,
     resultsTopic: config.kafka.topics.results,
     partitions: config.kafka.partitions,
+    sessionTimeoutMs: config.runs.consumerSessionTimeoutMs,
     version: SDK_VERSION,
   };
 }

@@ -85,6 +85,11 @@ export class HttpTargetsWorker implements OnApplicationBootstrap, BeforeApplicat
       pipeline: true,
       concurrency: s.maxInFlight,
       partitionConcurrency: s.partitions,
+      // Like the results consumer's: a SIGKILLed process's partitions move on this soon.
+      consumer: {
+        sessionTimeout: s.sessionTimeoutMs,
+        heartbeatInterval: Math.max(500, Math.floor(s.sessionTimeoutMs / 10)),
+      },
       logger: this.logger,
     }).addTaskHandler('*', delivery.handle);
     await worker.start();
