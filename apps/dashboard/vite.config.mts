@@ -20,7 +20,7 @@ export default defineConfig({
       '@task-center/client/http': resolve(root, 'libs/client/src/http/task-center-client.ts'),
       '@task-center/client/types': resolve(root, 'libs/client/src/http/task-center.types.ts'),
       '@task-center/client/errors': resolve(root, 'libs/client/src/http/task-center-api.error.ts'),
-      '@task-center/contracts': resolve(root, 'libs/contracts/src/index.ts'),
+      '@task-center/contracts': resolve(root, 'libs/contracts/src/browser.ts'),
     },
   },
   build: {
