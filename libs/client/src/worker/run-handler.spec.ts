@@ -59,7 +59,7 @@ describe('runHandler', () => {
   });
 
   it('reports the retryAfterMs of a RetryAfterError (or any error carrying one)', async () => {
-    const run = (err: unknown) =>
+    const run = (err: Error) =>
       runHandler(() => Promise.reject(err), fire, {}, new AbortController());
     expect(await run(new RetryAfterError('HTTP 429', 3000))).toMatchObject({
       result: 'failed',

@@ -181,7 +181,6 @@ export class TaskDefinitionDto {
 
   @ApiPropertyOptional({
     type: HttpTargetDto,
-    nullable: true,
     description:
       'Call this URL at every fire instead of publishing for SDK workers (absent: a Kafka ' +
       'fire as always). Not with topic. null in an update removes it.',

@@ -93,7 +93,7 @@ export interface components {
       key?: string | null;
       /** @description Publish to this topic instead of KAFKA_TOPIC_TASKS ("": not set). It must be that topic or one of KAFKA_EXTRA_TOPICS, else 400 err 40001. */
       topic?: string | null;
-      target?: (components['schemas']['HttpTargetDto'] | null) | null;
+      target?: components['schemas']['HttpTargetDto'] | null;
       retry?: components['schemas']['RetryPolicyDto'] | null;
       /**
        * @description What to do with slots missed during downtime.
@@ -225,7 +225,7 @@ export interface components {
       key?: string | null;
       /** @description Publish to this topic instead of KAFKA_TOPIC_TASKS ("": not set). It must be that topic or one of KAFKA_EXTRA_TOPICS, else 400 err 40001. */
       topic?: string | null;
-      target?: (components['schemas']['HttpTargetDto'] | null) | null;
+      target?: components['schemas']['HttpTargetDto'] | null;
       retry?: components['schemas']['RetryPolicyDto'] | null;
       /**
        * @description What to do with slots missed during downtime.
