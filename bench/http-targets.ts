@@ -4,11 +4,15 @@
  * (loop_time 1 s) to a no-op HTTP server on loopback, which counts what arrives.
  *
  *   npm run bench:http -- [--quick] [--rate 2000] [--seconds 60] [--warmup 10] [--standalone]
+ *                         [--direct]
  *
  * `rate` loop tasks share one start second (like bench/dispatch.ts: start_time is whole
  * seconds, so every slot is a burst of `rate` fires); the `warmup` slots after the last
  * create are left out, the next `seconds` slots are measured. --standalone runs the delivery worker as its own
  * process (`main.js http-targets`) next to a center with HTTP_TARGETS_ENABLED=false.
+ * --direct publishes the same fire records to the HTTP topic from the bench at each second
+ * instead of creating tasks: the delivery path alone (Kafka -> worker -> HTTP -> outcome ->
+ * run history), without the dispatcher's database reads and writes.
  * Requests are signed (HTTP_TARGET_SIGNING_SECRETS set) and the center's outcome consumer
  * writes the run history, as in production. DISPATCH_* and HTTP_TARGET_* variables in the
  * bench's environment reach the center and the worker (e.g. HTTP_TARGET_MAX_PER_HOST=64).
@@ -27,7 +31,10 @@ import { type AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as hdr from 'hdr-histogram-js';
-import { Kafka, logLevel } from 'kafkajs';
+import { type HttpTarget } from '@task-center/contracts';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { Types } from 'mongoose';
+import { type FireSource, fireMessage } from '../apps/task-center/src/kafka/fire-message';
 import { type AckLateness, ackLateness, scrapeBuckets } from './ack-lateness';
 import {
   args,
@@ -54,6 +61,8 @@ const opts = args({
   warmup: 10,
   quick: false,
   standalone: false,
+  /** The bench publishes the fires to the HTTP topic itself: the delivery path alone. */
+  direct: false,
   /** Concurrent creates. */
   concurrency: 32,
   /** Seconds from the first create to the tasks' start second. */
@@ -63,6 +72,8 @@ const opts = args({
 if (opts.quick) Object.assign(opts, { rate: 500, seconds: 15, warmup: 5 });
 
 const SIGNING_SECRET = 'bench-http-targets-signing-secret';
+/** Creates/s the start second is planned for (~150 here on FerretDB/SQLite under load). */
+const CREATES_PER_S_PLAN = 100;
 /** Give up waiting for missing requests after this long without a new one. */
 const IDLE_GIVE_UP_MS = 10_000;
 
@@ -174,6 +185,110 @@ class NoopSink {
   }
 }
 
+// ------------------------------------------------------------------ where the fires come from
+
+/**
+ * `rate` loop tasks (loop_time 1 s) through the API; resolves with the creates/s. No end_time:
+ * they fire until the center stops. They start after the creates are planned to end: while
+ * due tasks fire, creates slow down a lot on FerretDB/SQLite (and the first fires with them);
+ * tasks created after their start second anyway only cost warm-up fires, as the measured
+ * slots start after the last create.
+ */
+async function createTasks(
+  url: string,
+  agent: Agent,
+  n: number,
+  target: string,
+): Promise<{ createsPerSec: number; start: number }> {
+  const start = nowSec() + Math.ceil(n / CREATES_PER_S_PLAN) + opts.lead;
+  log(`creating ${n} loop tasks (loop_time 1 s from ${new Date(start * 1000).toISOString()})…`);
+  let failures = 0;
+  let lastError = '';
+  const took = await forEachConcurrent(n, opts.concurrency, async (i) => {
+    const { status, json } = await postJson(agent, `${url}/v1/api/task`, {
+      name: 'bench.http',
+      type: 2,
+      loop_time: 1,
+      start_time: start,
+      data: JSON.stringify({ i, pad: 'x'.repeat(64) }),
+      target: { type: 'http', url: target, headers: { 'content-type': 'application/json' } },
+    });
+    if (status !== 200) {
+      failures++;
+      lastError = `${status} ${JSON.stringify(json)}`;
+    }
+  });
+  if (failures > 0) throw new Error(`${failures} of ${n} creates failed, e.g. ${lastError}`);
+  log(`${(n / took).toFixed(0)} creates/s`);
+  return { createsPerSec: Math.round(n / took), start };
+}
+
+/**
+ * --direct: the fires of `n` loop tasks published by the bench at each second, as the
+ * dispatcher would (same record: fireMessage, key = task id, acks all), so the numbers are
+ * the delivery path's alone: no database read, no dispatch planning.
+ */
+class DirectFires {
+  private readonly producer: Producer;
+  private readonly tasks: FireSource[];
+  private timer: NodeJS.Timeout | undefined;
+  private sending: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly topic: string,
+    n: number,
+    url: string,
+  ) {
+    this.producer = kafka.producer();
+    const target: HttpTarget = {
+      type: 'http',
+      url,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      timeoutS: 10,
+    };
+    this.tasks = Array.from({ length: n }, (_, i) => ({
+      id: new Types.ObjectId().toHexString(),
+      name: 'bench.http',
+      type: 2,
+      data: JSON.stringify({ i, pad: 'x'.repeat(64) }),
+      target,
+      ack: false,
+    }));
+  }
+
+  /** Publishes from `startSec` on, every second; resolves with the first slot (epoch ms). */
+  async start(startSec: number): Promise<number> {
+    await this.producer.connect();
+    const topics = { tasks: this.topic, http: this.topic };
+    const tick = (slot: number) => {
+      if (this.stopped) return;
+      const now = Date.now();
+      const messages = this.tasks.map((t) => fireMessage(t, slot, 1, now, topics));
+      this.sending = this.producer
+        .send({ topic: this.topic, acks: -1, messages })
+        .catch((err: unknown) => log(`direct: publish failed (${String(err)})`));
+      this.timer = setTimeout(() => tick(slot + 1000), slot + 1000 - Date.now());
+    };
+    const first = startSec * 1000;
+    this.timer = setTimeout(() => tick(first), first - Date.now());
+    log(
+      `publishing ${this.tasks.length} fires/s to ${this.topic} from ${new Date(first).toISOString()}`,
+    );
+    return first;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.sending;
+    await this.producer.disconnect();
+  }
+}
+
 // ------------------------------------------------------------------ processes
 
 /** `main.js http-targets`: the delivery worker on its own. */
@@ -226,13 +341,18 @@ function rssPeaks(pids: Record<string, number | undefined>) {
 
 interface Result {
   mode: 'in-process' | 'standalone';
+  /** Who published the fires: the center's dispatcher, or the bench (--direct). */
+  source: 'dispatcher' | 'direct';
   rate: number;
   seconds: number;
   tasks: number;
   createsPerSec: number;
   expected: number;
   received: number;
-  lost: number;
+  /** Every request, warm-up and after the window included. */
+  requestsTotal: number;
+  /** Expected measured fires that never arrived (with the dispatcher: misfire skips too). */
+  missing: number;
   duplicates: number;
   retries: number;
   unsigned: number;
@@ -252,9 +372,11 @@ const loads = () => loadavg().map((l) => Math.round(l * 100) / 100);
 function printTable(r: Result): void {
   const rows: [string, string][] = [
     ['mode', r.mode],
+    ['fires published by', r.source],
     ['tasks x measured slots', `${r.tasks} x ${r.seconds}`],
     ['creates/s (HTTP)', fmt(r.createsPerSec)],
     ['received / expected', `${r.received}/${r.expected}`],
+    ['requests (all slots)', fmt(r.requestsTotal)],
     ['requests/s', fmt(r.requestsPerSec)],
     ['requests per second min/med', `${fmt(r.perSecondMin)}/${fmt(r.perSecondMedian)}`],
     ['lateness ms p50', fmt(r.latenessMs.p50)],
@@ -263,7 +385,7 @@ function printTable(r: Result): void {
     ['  max', fmt(r.latenessMs.max)],
     ['ack ms p50 (center histogram)', fmt(r.ackMs?.p50)],
     ['  p99', fmt(r.ackMs?.p99)],
-    ['lost (expected - distinct)', fmt(r.lost)],
+    ['missing (expected - distinct)', fmt(r.missing)],
     ['duplicates', fmt(r.duplicates)],
     ['retries (tc-attempt > 1)', fmt(r.retries)],
     ['unsigned requests', fmt(r.unsigned)],
@@ -311,6 +433,7 @@ async function main() {
   });
   const worker = opts.standalone ? startWorker(env) : undefined;
   let sink: NoopSink | undefined;
+  let direct: DirectFires | undefined;
   let result: Result | undefined;
   try {
     // The delivery worker joins its group in the background: wait for it before the slots.
@@ -320,36 +443,21 @@ async function main() {
       if (Date.now() > deadline) throw new Error(`the delivery worker did not join ${group}`);
     }
     const n = opts.rate;
-    // No end_time: the tasks fire until the center stops. The measured slots start `warmup`
-    // seconds after the last create (creates are slow on a loaded machine), so tasks created
-    // after the start second only cost warm-up fires.
-    const start = nowSec() + opts.lead;
     sink = new NoopSink();
     const target = await sink.start();
-    log(
-      `creating ${n} loop tasks (loop_time 1 s from ${new Date(start * 1000).toISOString()}) → ${target}…`,
-    );
-    let failures = 0;
-    let lastError = '';
-    const took = await forEachConcurrent(n, opts.concurrency, async (i) => {
-      const { status, json } = await postJson(agent, `${url}/v1/api/task`, {
-        name: 'bench.http',
-        type: 2,
-        loop_time: 1,
-        start_time: start,
-        data: JSON.stringify({ i, pad: 'x'.repeat(64) }),
-        target: { type: 'http', url: target, headers: { 'content-type': 'application/json' } },
-      });
-      if (status !== 200) {
-        failures++;
-        lastError = `${status} ${JSON.stringify(json)}`;
-      }
-    });
-    if (failures > 0) throw new Error(`${failures} of ${n} creates failed, e.g. ${lastError}`);
-    const first = (Math.max(start, nowSec() + 1) + opts.warmup) * 1000;
+    let createsPerSec = 0;
+    let start = 0;
+    let first: number;
+    if (opts.direct) {
+      direct = new DirectFires(kafka, topics.KAFKA_TOPIC_HTTP, n, target);
+      first = (await direct.start(nowSec() + opts.lead)) + opts.warmup * 1000;
+    } else {
+      ({ createsPerSec, start } = await createTasks(url, agent, n, target));
+      first = (Math.max(start, nowSec() + 1) + opts.warmup) * 1000;
+    }
     const last = first + (opts.seconds - 1) * 1000;
     sink.measure(first, last);
-    log(`${(n / took).toFixed(0)} creates/s; warming up for ${opts.warmup} slots…`);
+    log(`warming up for ${opts.warmup} slots…`);
 
     const pids = { center: child.pid, ...(worker && { worker: worker.pid }) };
     const meter = cpuMeter({
@@ -365,6 +473,7 @@ async function main() {
     log(`measuring ${opts.seconds} slots…`);
     await sleep(last + 1000 - Date.now());
     const cpu = meter.stop();
+    await direct?.stop();
     const rssPeak = rss.stop();
     const ack = ackLateness(before, await scrapeBuckets(url));
     const loadAfter = loads();
@@ -378,13 +487,15 @@ async function main() {
       .sort((a, b) => a - b);
     result = {
       mode,
+      source: opts.direct ? 'direct' : 'dispatcher',
       rate: n,
       seconds: opts.seconds,
       tasks: n,
-      createsPerSec: Math.round(n / took),
+      createsPerSec,
       expected,
       received: sink.inWindow,
-      lost: expected - sink.inWindow,
+      requestsTotal: sink.requests,
+      missing: expected - sink.inWindow,
       duplicates: sink.duplicates,
       retries: sink.retries,
       unsigned: sink.unsigned,
@@ -401,6 +512,7 @@ async function main() {
     };
   } finally {
     log('cleaning up…');
+    await direct?.stop();
     if (worker) await stopCenter(worker);
     await stopCenter(child);
     await sink?.close();
@@ -438,7 +550,7 @@ async function main() {
     `${JSON.stringify({ date: new Date().toISOString(), machine, backend, options: opts, settings, result }, null, 2)}\n`,
   );
   console.log(`\nwritten:   ${file}`);
-  if (result.lost > 0 || result.duplicates > 0) process.exitCode = 1;
+  if (result.missing > 0 || result.duplicates > 0) process.exitCode = 1;
 }
 
 main().catch((err: unknown) => {
