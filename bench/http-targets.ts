@@ -11,7 +11,8 @@
  * create are left out, the next `seconds` slots are measured. --standalone runs the delivery worker as its own
  * process (`main.js http-targets`) next to a center with HTTP_TARGETS_ENABLED=false.
  * --direct publishes the same fire records to the HTTP topic from the bench at each second
- * instead of creating tasks: the delivery path alone (Kafka -> worker -> HTTP -> outcome ->
+ * (with --spread: each task at its own 10 ms step of the second, a steady stream) instead of
+ * creating tasks: the delivery path alone (Kafka -> worker -> HTTP -> outcome ->
  * run history), without the dispatcher's database reads and writes.
  * Requests are signed (HTTP_TARGET_SIGNING_SECRETS set) and the center's outcome consumer
  * writes the run history, as in production. DISPATCH_* and HTTP_TARGET_* variables in the
@@ -63,6 +64,11 @@ const opts = args({
   standalone: false,
   /** The bench publishes the fires to the HTTP topic itself: the delivery path alone. */
   direct: false,
+  /**
+   * With --direct: each task's fires at its own offset within the second (10 ms steps), a
+   * steady stream instead of one burst of `rate` fires per second.
+   */
+  spread: false,
   /** Concurrent creates. */
   concurrency: 32,
   /** Seconds from the first create to the tasks' start second. */
@@ -240,6 +246,7 @@ class DirectFires {
     private readonly topic: string,
     n: number,
     url: string,
+    private readonly spread: boolean,
   ) {
     this.producer = kafka.producer();
     const target: HttpTarget = {
@@ -263,17 +270,26 @@ class DirectFires {
   async start(startSec: number): Promise<number> {
     await this.producer.connect();
     const topics = { tasks: this.topic, http: this.topic };
-    const tick = (slot: number) => {
+    // Burst: every task at the whole second. Spread: task i at step floor(i * 100 / n) of
+    // the second's hundred 10 ms steps, so a step holds n / 100 fires.
+    const steps = this.spread ? 100 : 1;
+    const byStep = Array.from({ length: steps }, (_, s) =>
+      this.tasks.filter((_, i) => Math.floor((i * steps) / this.tasks.length) === s),
+    );
+    const tick = (second: number, step: number) => {
       if (this.stopped) return;
+      const slot = second + step * (1000 / steps);
       const now = Date.now();
-      const messages = this.tasks.map((t) => fireMessage(t, slot, 1, now, topics));
+      const messages = byStep[step]!.map((t) => fireMessage(t, slot, 1, now, topics));
       this.sending = this.producer
         .send({ topic: this.topic, acks: -1, messages })
         .catch((err: unknown) => log(`direct: publish failed (${String(err)})`));
-      this.timer = setTimeout(() => tick(slot + 1000), slot + 1000 - Date.now());
+      const next = step + 1 === steps ? [second + 1000, 0] : [second, step + 1];
+      const at = next[0]! + next[1]! * (1000 / steps);
+      this.timer = setTimeout(() => tick(next[0]!, next[1]!), at - Date.now());
     };
     const first = startSec * 1000;
-    this.timer = setTimeout(() => tick(first), first - Date.now());
+    this.timer = setTimeout(() => tick(first, 0), first - Date.now());
     log(
       `publishing ${this.tasks.length} fires/s to ${this.topic} from ${new Date(first).toISOString()}`,
     );
@@ -449,14 +465,15 @@ async function main() {
     let start = 0;
     let first: number;
     if (opts.direct) {
-      direct = new DirectFires(kafka, topics.KAFKA_TOPIC_HTTP, n, target);
+      direct = new DirectFires(kafka, topics.KAFKA_TOPIC_HTTP, n, target, opts.spread);
       first = (await direct.start(nowSec() + opts.lead)) + opts.warmup * 1000;
     } else {
       ({ createsPerSec, start } = await createTasks(url, agent, n, target));
       first = (Math.max(start, nowSec() + 1) + opts.warmup) * 1000;
     }
     const last = first + (opts.seconds - 1) * 1000;
-    sink.measure(first, last);
+    // The measured slots: whole seconds, or every step of them with --spread.
+    sink.measure(first, last + 999);
     log(`warming up for ${opts.warmup} slots…`);
 
     const pids = { center: child.pid, ...(worker && { worker: worker.pid }) };

@@ -27,6 +27,22 @@ describe('HostLimiter', () => {
     expect(limiter.inFlight).toBe(1);
   });
 
+  it('tryAcquire grants only a free slot nobody waits for, and never queues', async () => {
+    const limiter = new HostLimiter(3, 1);
+    const a = limiter.tryAcquire('a');
+    expect(a).toBeDefined();
+    expect(limiter.tryAcquire('a')).toBeUndefined(); // a at its cap
+    const waiting = track(limiter, 'a');
+    expect(limiter.queued('a')).toBe(1);
+    a!();
+    await settle();
+    expect(waiting.release).toBeDefined(); // the waiter, not a later tryAcquire, got it
+    expect(limiter.tryAcquire('a')).toBeUndefined();
+    expect(limiter.tryAcquire('b')).toBeDefined();
+    expect(limiter.inFlight).toBe(2);
+    expect(limiter.queued()).toBe(0);
+  });
+
   it('holds a host to maxPerHost and lets the next waiter in when one releases', async () => {
     const limiter = new HostLimiter(10, 2);
     const first = track(limiter, 'a');

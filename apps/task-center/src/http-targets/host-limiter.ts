@@ -45,6 +45,14 @@ export class HostLimiter {
     return total;
   }
 
+  /** A slot at once when one is free and nobody waits for the host, else undefined. */
+  tryAcquire(host: string): (() => void) | undefined {
+    const state = this.stateOf(host);
+    if (state.waiters.length === 0 && this.hasRoom(state)) return this.take(host, state);
+    this.forgetIfIdle(host, state);
+    return undefined;
+  }
+
   /**
    * Resolves with a release function once a slot is held (call it exactly when the request is
    * done; extra calls do nothing). An abort while waiting rejects with the signal's reason.
