@@ -130,6 +130,12 @@ export const configSchema = z.object({
   ALERT_NO_WORKER_CHECK_S: int(0, 86_400).default(60),
   ALERT_MIN_INTERVAL_S: int(1, 86_400).default(60),
   OVERVIEW_WRITE_S: int(1, 300).default(60),
+  RETENTION_ENABLED: z.enum(['true', 'false']).default('true'),
+  RETENTION_HISTORY_S: int(1, 10 * 365 * 86_400).default(7 * 86_400),
+  RETENTION_FINISHED_TASKS_S: int(1, 10 * 365 * 86_400).default(30 * 86_400),
+  RETENTION_DEAD_LETTERS_S: int(1, 10 * 365 * 86_400).default(30 * 86_400),
+  RETENTION_WORKERS_S: int(1, 10 * 365 * 86_400).default(7 * 86_400),
+  RETENTION_BUCKET_S: int(1, 86_400).default(60),
   DASHBOARD_ENABLED: z.enum(['true', 'false']).default('true'),
   DASHBOARD_DIR: z.string().trim().min(1).optional(),
 });
@@ -224,6 +230,21 @@ export interface AppConfig {
     /** How often each replica writes its minute counts, and the fleet snapshot is taken. */
     writeMs: number;
   };
+  /** How long what grows with time is kept (apps/task-center/src/retention, docs/retention.md). */
+  retention: {
+    /** False: this replica never purges (documents still carry their bucket). */
+    enabled: boolean;
+    /** Fires and their run events. */
+    historyMs: number;
+    /** Completed and deleted tasks, from when they finished. */
+    finishedTasksMs: number;
+    /** Dead letters not redriven, from when they died. */
+    deadLettersMs: number;
+    /** Worker records, from their last heartbeat. */
+    workersMs: number;
+    /** The granularity of deletes: one statement removes one bucket of this width. */
+    bucketMs: number;
+  };
   dashboard: {
     /** Serve the built dashboard at /dashboard/. */
     enabled: boolean;
@@ -299,6 +320,14 @@ export function toAppConfig(raw: Raw): AppConfig {
       minIntervalMs: raw.ALERT_MIN_INTERVAL_S * 1000,
     },
     overview: { writeMs: raw.OVERVIEW_WRITE_S * 1000 },
+    retention: {
+      enabled: raw.RETENTION_ENABLED === 'true',
+      historyMs: raw.RETENTION_HISTORY_S * 1000,
+      finishedTasksMs: raw.RETENTION_FINISHED_TASKS_S * 1000,
+      deadLettersMs: raw.RETENTION_DEAD_LETTERS_S * 1000,
+      workersMs: raw.RETENTION_WORKERS_S * 1000,
+      bucketMs: raw.RETENTION_BUCKET_S * 1000,
+    },
     dashboard: {
       enabled: raw.DASHBOARD_ENABLED === 'true',
       ...(raw.DASHBOARD_DIR !== undefined && { dir: raw.DASHBOARD_DIR }),

@@ -69,6 +69,14 @@ describe('loadConfig', () => {
         minIntervalMs: 60_000,
       },
       overview: { writeMs: 60_000 },
+      retention: {
+        enabled: true,
+        historyMs: 7 * 86_400_000,
+        finishedTasksMs: 30 * 86_400_000,
+        deadLettersMs: 30 * 86_400_000,
+        workersMs: 7 * 86_400_000,
+        bucketMs: 60_000,
+      },
       dashboard: { enabled: true },
     });
   });
