@@ -2,6 +2,7 @@ import { DEFAULT_TOPICS } from '@task-center/contracts';
 import { z } from 'zod';
 import { parseTargetPolicy } from '../http-targets/address-policy';
 import { parseApiKeys } from '../security/api-key-entries';
+import { DEFAULT_GROUPS, namespaced } from './namespace';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -65,10 +66,16 @@ export const configSchema = z.object({
   MONGODB_URI: mongoUri,
   KAFKA_BROKERS: brokerList,
   KAFKA_CLIENT_ID: z.string().trim().min(1).default('task-center'),
-  KAFKA_TOPIC_TASKS: topicName.default(DEFAULT_TOPICS.tasks),
-  KAFKA_TOPIC_RESULTS: topicName.default(DEFAULT_TOPICS.results),
-  KAFKA_TOPIC_DEAD_LETTER: topicName.default(DEFAULT_TOPICS.deadLetter),
-  KAFKA_TOPIC_HTTP: topicName.default(DEFAULT_TOPICS.http),
+  // Unset topic and group names default to today's, prefixed by the namespace (namespace.ts).
+  TASK_CENTER_NAMESPACE: z
+    .string()
+    .trim()
+    .regex(/^[a-zA-Z0-9_-][a-zA-Z0-9._-]{0,99}$/, 'must be 1-100 characters of [a-zA-Z0-9._-]')
+    .optional(),
+  KAFKA_TOPIC_TASKS: topicName.optional(),
+  KAFKA_TOPIC_RESULTS: topicName.optional(),
+  KAFKA_TOPIC_DEAD_LETTER: topicName.optional(),
+  KAFKA_TOPIC_HTTP: topicName.optional(),
   KAFKA_EXTRA_TOPICS: z
     .string()
     .trim()
@@ -95,12 +102,12 @@ export const configSchema = z.object({
   DISPATCH_REPLICA_ID: z.string().trim().min(1).max(200).optional(),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   RUNS_ENABLED: z.enum(['true', 'false']).default('true'),
-  RUNS_RESULTS_GROUP: z.string().trim().min(1).max(200).default('task-center-results'),
+  RUNS_RESULTS_GROUP: z.string().trim().min(1).max(200).optional(),
   RUNS_ACK_GRACE_S: int(0, 86_400).default(10),
   RUNS_CONSUMER_SESSION_TIMEOUT_S: int(6, 300).default(30),
   RUNS_RETRY_AFTER_MAX_S: int(0, 7 * 86_400).default(3600),
   HTTP_TARGETS_ENABLED: z.enum(['true', 'false']).default('true'),
-  HTTP_TARGET_GROUP: z.string().trim().min(1).max(200).default('task-center.http-targets'),
+  HTTP_TARGET_GROUP: z.string().trim().min(1).max(200).optional(),
   HTTP_TARGET_SIGNING_SECRETS: list.refine((keys) => keys.every((k) => k.length >= 16), {
     message: 'must be a comma-separated list of secrets of at least 16 characters',
   }),
@@ -149,6 +156,8 @@ export interface AppConfig {
   kafka: {
     brokers: string[];
     clientId: string;
+    /** TASK_CENTER_NAMESPACE: the prefix of the default topic and group names, if any. */
+    namespace?: string;
     topics: { tasks: string; results: string; deadLetter: string; http: string };
     /** Topics a task may route to with `topic`, besides the tasks topic. */
     extraTopics: string[];
@@ -254,17 +263,19 @@ export interface AppConfig {
 }
 
 export function toAppConfig(raw: Raw): AppConfig {
+  const named = (name: string) => namespaced(raw.TASK_CENTER_NAMESPACE, name);
   return {
     http: { port: raw.PORT, host: raw.HOST, bodyLimitBytes: raw.HTTP_BODY_LIMIT_BYTES },
     mongo: { uri: raw.MONGODB_URI },
     kafka: {
       brokers: raw.KAFKA_BROKERS,
       clientId: raw.KAFKA_CLIENT_ID,
+      ...(raw.TASK_CENTER_NAMESPACE !== undefined && { namespace: raw.TASK_CENTER_NAMESPACE }),
       topics: {
-        tasks: raw.KAFKA_TOPIC_TASKS,
-        results: raw.KAFKA_TOPIC_RESULTS,
-        deadLetter: raw.KAFKA_TOPIC_DEAD_LETTER,
-        http: raw.KAFKA_TOPIC_HTTP,
+        tasks: raw.KAFKA_TOPIC_TASKS ?? named(DEFAULT_TOPICS.tasks),
+        results: raw.KAFKA_TOPIC_RESULTS ?? named(DEFAULT_TOPICS.results),
+        deadLetter: raw.KAFKA_TOPIC_DEAD_LETTER ?? named(DEFAULT_TOPICS.deadLetter),
+        http: raw.KAFKA_TOPIC_HTTP ?? named(DEFAULT_TOPICS.http),
       },
       extraTopics: raw.KAFKA_EXTRA_TOPICS,
       partitions: raw.KAFKA_TOPIC_PARTITIONS,
@@ -291,14 +302,14 @@ export function toAppConfig(raw: Raw): AppConfig {
     },
     runs: {
       enabled: raw.RUNS_ENABLED === 'true',
-      resultsGroup: raw.RUNS_RESULTS_GROUP,
+      resultsGroup: raw.RUNS_RESULTS_GROUP ?? named(DEFAULT_GROUPS.results),
       ackGraceMs: raw.RUNS_ACK_GRACE_S * 1000,
       consumerSessionTimeoutMs: raw.RUNS_CONSUMER_SESSION_TIMEOUT_S * 1000,
       retryAfterMaxMs: raw.RUNS_RETRY_AFTER_MAX_S * 1000,
     },
     httpTargets: {
       enabled: raw.HTTP_TARGETS_ENABLED === 'true',
-      group: raw.HTTP_TARGET_GROUP,
+      group: raw.HTTP_TARGET_GROUP ?? named(DEFAULT_GROUPS.httpTargets),
       signingSecrets: raw.HTTP_TARGET_SIGNING_SECRETS,
       maxInFlight: raw.HTTP_TARGET_MAX_IN_FLIGHT,
       maxPerHost: raw.HTTP_TARGET_MAX_PER_HOST,
