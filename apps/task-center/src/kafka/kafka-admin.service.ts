@@ -8,6 +8,7 @@ import {
 import { type Admin, type Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { KAFKA } from './kafka.tokens';
+import { type GroupMembers } from './group-sharing';
 import { retryUntil } from '../startup/retry-until';
 
 /**
@@ -76,6 +77,16 @@ export class KafkaAdminService implements OnModuleInit, OnApplicationShutdown {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Each group's live members (by the client id they joined with); empty for an unknown group. */
+  async groupMembers(groupIds: string[]): Promise<GroupMembers[]> {
+    if (groupIds.length === 0) return [];
+    const { groups } = await this.admin.describeGroups(groupIds);
+    return groups.map((g) => ({
+      groupId: g.groupId,
+      members: g.members.map((m) => ({ clientId: m.clientId })),
+    }));
   }
 
   async partitionsOf(topic: string): Promise<number> {

@@ -9,6 +9,8 @@ import { LeasesRepository } from './leases.repository';
 import { MongoDeadLettersRepository } from './mongo-dead-letters.repository';
 import { MongoFiresRepository } from './mongo-fires.repository';
 import { MongoLeasesRepository } from './mongo-leases.repository';
+import { MongoMetaRepository } from './mongo-meta.repository';
+import { MetaRepository } from './meta.repository';
 import { MongoRunEventsRepository } from './mongo-run-events.repository';
 import { MongoRunTimersRepository } from './mongo-run-timers.repository';
 import { MongoTaskChangesRepository } from './mongo-task-changes.repository';
@@ -21,6 +23,9 @@ import { RunEventDoc, RunEventSchema } from './run-event.schema';
 import { RunEventsRepository } from './run-events.repository';
 import { RunTimerDoc, RunTimerSchema } from './run-timer.schema';
 import { RunTimersRepository } from './run-timers.repository';
+import { MongoRetentionStateRepository } from './mongo-retention-state.repository';
+import { RetentionStateDoc, RetentionStateSchema } from './retention-state.schema';
+import { RetentionStateRepository } from './retention-state.repository';
 import { TaskChangesRepository } from './task-changes.repository';
 import { TaskDoc, TaskSchema } from './task.schema';
 import { TasksRepository } from './tasks.repository';
@@ -37,6 +42,8 @@ const repositories = [
   { provide: WorkersRepository, useClass: MongoWorkersRepository },
   { provide: LeasesRepository, useClass: MongoLeasesRepository },
   { provide: OverviewStatsRepository, useClass: MongoOverviewStatsRepository },
+  { provide: RetentionStateRepository, useClass: MongoRetentionStateRepository },
+  { provide: MetaRepository, useClass: MongoMetaRepository },
 ];
 
 /**
@@ -54,6 +61,7 @@ const repositories = [
       { name: DeadLetterDoc.name, schema: DeadLetterSchema },
       { name: WorkerDoc.name, schema: WorkerSchema },
       { name: OverviewStatDoc.name, schema: OverviewStatSchema },
+      { name: RetentionStateDoc.name, schema: RetentionStateSchema },
     ]),
   ],
   providers: repositories,
