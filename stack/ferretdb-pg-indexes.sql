@@ -43,11 +43,12 @@ BEGIN
       -- `topic` of `tasks` too, with no MongoDB index (there the search reads the status
       -- indexes in order): GET /v1/api/tasks?topic=… pushes it down as equality, and without
       -- this index PostgreSQL reads the whole table to find a rare topic's rows.
+      -- rb: the retention purge deletes one bucket per statement by equality (docs/retention.md).
       FOR field IN
         SELECT '_id'
         UNION
         SELECT k FROM jsonb_array_elements(coll.indexes) AS i, jsonb_object_keys(i -> 'key') AS k
-        WHERE k IN ('due_slot', 'name', 'uniq_key', 'task_id', 'status')
+        WHERE k IN ('due_slot', 'name', 'uniq_key', 'task_id', 'status', 'rb')
         UNION
         SELECT 'topic' WHERE coll.name = 'tasks'
       LOOP

@@ -15,6 +15,7 @@ import { KafkaModule } from './kafka/kafka.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OverviewModule } from './overview/overview.module';
+import { RetentionModule } from './retention/retention.module';
 import { RunsModule } from './runs/runs.module';
 import { SecurityModule } from './security/security.module';
 import { TasksModule } from './tasks/tasks.module';
@@ -37,6 +38,7 @@ export class AppModule implements NestModule {
         MetricsModule,
         AlertsModule,
         OverviewModule,
+        RetentionModule,
         HttpTargetsModule,
       ],
     };

@@ -46,6 +46,8 @@ export class MetricsService {
   private readonly deadLetters: Counter;
   private readonly errors: Counter<'component'>;
   private readonly alerts: Counter<'kind'>;
+  private readonly retentionDeleted: Counter<'collection'>;
+  private readonly retentionPass: Gauge;
   private tasksAt = 0;
   private tasksTookMs = 0;
   private unwritten: (() => number) | undefined;
@@ -118,6 +120,17 @@ export class MetricsService {
       labelNames: ['kind'],
       registers,
     });
+    this.retentionDeleted = new Counter({
+      name: 'task_center_retention_deleted_total',
+      help: 'Documents deleted by the retention purge, by collection',
+      labelNames: ['collection'],
+      registers,
+    });
+    this.retentionPass = new Gauge({
+      name: 'task_center_retention_last_pass_seconds',
+      help: "Duration of this replica's last retention pass (pauses between its statements included)",
+      registers,
+    });
   }
 
   /** Dispatcher hook: how many advances wait to be written, read at each scrape. */
@@ -171,6 +184,16 @@ export class MetricsService {
 
   alertRaised(kind: string): void {
     this.alerts.inc({ kind });
+  }
+
+  /** Retention hook: documents of `collection` purged. */
+  retentionDeletedDocs(collection: string, count: number): void {
+    if (count > 0) this.retentionDeleted.inc({ collection }, count);
+  }
+
+  /** Retention hook: a pass ended after `tookMs`. */
+  retentionPassEnded(tookMs: number): void {
+    this.retentionPass.set(tookMs / 1000);
   }
 
   private emit(event: OpsEvent): void {

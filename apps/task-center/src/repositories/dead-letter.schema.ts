@@ -13,6 +13,10 @@ export class DeadLetterDoc {
   @Prop({ required: true }) dead_at!: number;
   @Prop({ required: true }) topic!: string;
   @Prop({ type: SchemaTypes.Mixed, required: true }) headers!: Record<string, string>;
+  /** Retention bucket of `dead_at`; absent on older dead letters. */
+  @Prop() rb?: number;
 }
 export const DeadLetterSchema = SchemaFactory.createForClass(DeadLetterDoc);
 DeadLetterSchema.index({ dead_at: -1, _id: -1 });
+// Retention: one bucket deleted per statement, by equality (docs/retention.md).
+DeadLetterSchema.index({ rb: 1 });

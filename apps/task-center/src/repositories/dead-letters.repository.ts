@@ -36,4 +36,8 @@ export abstract class DeadLettersRepository {
     limit: number,
     after?: DeadLetterPosition,
   ): Promise<DeadLetter[]>;
+  /** Deletes the documents of retention bucket `rb` in one equality statement; how many. */
+  abstract deleteBucket(rb: number): Promise<number>;
+  /** The oldest retention bucket stored, null when none (read once, when the purge starts). */
+  abstract oldestBucket(): Promise<number | null>;
 }

@@ -13,6 +13,8 @@ export class FireDoc {
   /** True for a run-now fire. */
   @Prop({ required: true, default: false }) manual!: boolean;
   @Prop({ type: String, required: true }) status!: 'dispatched';
+  /** Retention bucket (retention/retention-buckets.ts `historyBucket`); absent on older records. */
+  @Prop() rb?: number;
 }
 
 export const FireSchema = SchemaFactory.createForClass(FireDoc);
@@ -24,3 +26,5 @@ FireSchema.index({ task_id: 1, scheduled_at: -1 });
 FireSchema.index({ scheduled_at: -1, task_id: -1 });
 // The same search for one name ("everything named x"), without reading other names' fires.
 FireSchema.index({ name: 1, scheduled_at: -1, task_id: -1 });
+// Retention: one bucket deleted per statement, by equality (docs/retention.md).
+FireSchema.index({ rb: 1 });

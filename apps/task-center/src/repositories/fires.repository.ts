@@ -30,4 +30,8 @@ export abstract class FiresRepository {
   abstract search(q: FireSearch): Promise<FireKey[]>;
   /** Every attempt of these fires. */
   abstract ofFires(fires: FireKey[]): Promise<FireRecord[]>;
+  /** Deletes the documents of retention bucket `rb` in one equality statement; how many. */
+  abstract deleteBucket(rb: number): Promise<number>;
+  /** The oldest retention bucket stored, null when none (read once, when the purge starts). */
+  abstract oldestBucket(): Promise<number | null>;
 }

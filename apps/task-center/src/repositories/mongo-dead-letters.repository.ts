@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type FilterQuery, type Model } from 'mongoose';
+import { APP_CONFIG, type AppConfig } from '../config';
 import { insertIgnoringDuplicates } from '../database/duplicate-key';
+import { bucketOf } from '../retention/retention-buckets';
 import { type DeadLetter } from '../runs/run-records';
 import { DeadLetterDoc } from './dead-letter.schema';
 import {
@@ -11,7 +13,7 @@ import {
   DeadLettersRepository,
 } from './dead-letters.repository';
 
-function deadToDoc(d: DeadLetter): DeadLetterDoc {
+function deadToDoc(d: DeadLetter, rb: number): DeadLetterDoc {
   return {
     _id: d.messageId,
     task_id: d.taskId,
@@ -22,6 +24,7 @@ function deadToDoc(d: DeadLetter): DeadLetterDoc {
     dead_at: d.deadAt,
     topic: d.topic,
     headers: d.headers,
+    rb,
   };
 }
 
@@ -45,12 +48,29 @@ function deadFromDoc(d: DeadLetterDoc): DeadLetter {
  */
 @Injectable()
 export class MongoDeadLettersRepository extends DeadLettersRepository {
-  constructor(@InjectModel(DeadLetterDoc.name) private readonly dead: Model<DeadLetterDoc>) {
+  constructor(
+    @InjectModel(DeadLetterDoc.name) private readonly dead: Model<DeadLetterDoc>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
     super();
   }
 
   async insert(dead: DeadLetter): Promise<void> {
-    await insertIgnoringDuplicates(this.dead, [deadToDoc(dead)]);
+    const rb = bucketOf(dead.deadAt, this.config.retention.bucketMs);
+    await insertIgnoringDuplicates(this.dead, [deadToDoc(dead, rb)]);
+  }
+
+  async deleteBucket(rb: number): Promise<number> {
+    const { deletedCount } = await this.dead.deleteMany({ rb });
+    return deletedCount;
+  }
+
+  async oldestBucket(): Promise<number | null> {
+    const doc = await this.dead
+      .findOne({ rb: { $ne: null } }, { rb: 1 })
+      .sort({ rb: 1 })
+      .lean<{ rb: number }>();
+    return doc?.rb ?? null;
   }
 
   async findById(messageId: string): Promise<DeadLetter | null> {

@@ -1,12 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type FilterQuery, type Model } from 'mongoose';
+import { APP_CONFIG, type AppConfig } from '../config';
 import { insertIgnoringDuplicates } from '../database/duplicate-key';
+import { historyBucket } from '../retention/retention-buckets';
 import { type FireKey, type FireRecord, fireIdOf } from '../runs/run-records';
 import { FireDoc } from './fire.schema';
 import { type FireSearch, FiresRepository } from './fires.repository';
 
-function fireToDoc(r: FireRecord): FireDoc {
+function fireToDoc(r: FireRecord, rb: number): FireDoc {
   return {
     _id: r.messageId,
     task_id: r.taskId,
@@ -16,6 +18,7 @@ function fireToDoc(r: FireRecord): FireDoc {
     attempt: r.attempt,
     manual: r.manual,
     status: 'dispatched',
+    rb,
   };
 }
 
@@ -40,12 +43,33 @@ function fireFromDoc(d: FireDoc): FireRecord {
  */
 @Injectable()
 export class MongoFiresRepository extends FiresRepository {
-  constructor(@InjectModel(FireDoc.name) private readonly fires: Model<FireDoc>) {
+  constructor(
+    @InjectModel(FireDoc.name) private readonly fires: Model<FireDoc>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
     super();
   }
 
   async record(fires: FireRecord[]): Promise<void> {
-    await insertIgnoringDuplicates(this.fires, fires.map(fireToDoc));
+    const { historyMs, bucketMs } = this.config.retention;
+    const now = Date.now();
+    await insertIgnoringDuplicates(
+      this.fires,
+      fires.map((r) => fireToDoc(r, historyBucket(r.scheduledAt, now, historyMs, bucketMs))),
+    );
+  }
+
+  async deleteBucket(rb: number): Promise<number> {
+    const { deletedCount } = await this.fires.deleteMany({ rb });
+    return deletedCount;
+  }
+
+  async oldestBucket(): Promise<number | null> {
+    const doc = await this.fires
+      .findOne({ rb: { $ne: null } }, { rb: 1 })
+      .sort({ rb: 1 })
+      .lean<{ rb: number }>();
+    return doc?.rb ?? null;
   }
 
   async findById(messageId: string): Promise<FireRecord | null> {

@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type Model } from 'mongoose';
+import { APP_CONFIG, type AppConfig } from '../config';
 import { inSmallGroups } from '../database/bulk-write';
+import { historyBucket } from '../retention/retention-buckets';
 import { insertIgnoringDuplicates } from '../database/duplicate-key';
 import {
   type FireKey,
@@ -23,7 +25,7 @@ function daysOf(from: number, to: number): string[] {
   return days;
 }
 
-function eventToDoc(e: RunEvent): RunEventDoc {
+function eventToDoc(e: RunEvent, rb: number): RunEventDoc {
   return {
     _id: e.id,
     kind: e.kind,
@@ -38,6 +40,7 @@ function eventToDoc(e: RunEvent): RunEventDoc {
     ...(e.startedAt !== undefined && { started_at: e.startedAt }),
     ...(e.durationMs !== undefined && { duration_ms: e.durationMs }),
     ...(e.worker !== undefined && { worker: e.worker }),
+    rb,
   };
 }
 
@@ -66,12 +69,34 @@ function eventFromDoc(d: RunEventDoc): RunEvent {
  */
 @Injectable()
 export class MongoRunEventsRepository extends RunEventsRepository {
-  constructor(@InjectModel(RunEventDoc.name) private readonly events: Model<RunEventDoc>) {
+  constructor(
+    @InjectModel(RunEventDoc.name) private readonly events: Model<RunEventDoc>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
     super();
   }
 
   async insert(events: RunEvent[]): Promise<void> {
-    await insertIgnoringDuplicates(this.events, events.map(eventToDoc));
+    // The bucket of the fire's scheduled time, as its fire records: they are purged together.
+    const { historyMs, bucketMs } = this.config.retention;
+    const now = Date.now();
+    await insertIgnoringDuplicates(
+      this.events,
+      events.map((e) => eventToDoc(e, historyBucket(e.scheduledAt, now, historyMs, bucketMs))),
+    );
+  }
+
+  async deleteBucket(rb: number): Promise<number> {
+    const { deletedCount } = await this.events.deleteMany({ rb });
+    return deletedCount;
+  }
+
+  async oldestBucket(): Promise<number | null> {
+    const doc = await this.events
+      .findOne({ rb: { $ne: null } }, { rb: 1 })
+      .sort({ rb: 1 })
+      .lean<{ rb: number }>();
+    return doc?.rb ?? null;
   }
 
   async existing(ids: string[]): Promise<Set<string>> {

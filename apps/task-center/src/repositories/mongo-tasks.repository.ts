@@ -17,6 +17,7 @@ import {
   taskFromDoc,
   uniqKey,
   advanceUpdate,
+  finishedBucket,
   setAndUnset,
   stripUndefined,
 } from './task.mapper';
@@ -161,6 +162,7 @@ export class MongoTasksRepository extends TasksRepository {
                     manual_runs: [],
                     deleted_at: now,
                     updated_at: now,
+                    ...finishedBucket('deleted', now, this.config.retention.bucketMs),
                   },
                   $inc: { version: 1 },
                 },
@@ -192,13 +194,17 @@ export class MongoTasksRepository extends TasksRepository {
     const current = await this.findById(id);
     if (!current || current.version !== version) return null;
     const { $set, $unset } = setAndUnset(definitionToDoc(next));
+    const finished = finishedBucket(next.status, now, this.config.retention.bucketMs);
     Object.assign($set, {
       uniq_key: uniqKey(id, next.key),
       status: next.status,
       next_run_at: next.nextRunAt,
       ...dueFields(current.shard, next.status, next.nextRunAt, current.manualRuns),
       updated_at: now,
+      ...finished,
     });
+    // A completed task rescheduled into the future is live again: out of the purge's reach.
+    if (!finished) $unset.rb = '';
     try {
       const doc = await this.tasks
         .findOneAndUpdate(
@@ -233,6 +239,7 @@ export class MongoTasksRepository extends TasksRepository {
   ): Promise<Task | null> {
     const current = await this.findById(id);
     if (!current || current.status !== from) return null;
+    const finished = finishedBucket(to, now, this.config.retention.bucketMs);
     const doc = await this.tasks
       .findOneAndUpdate(
         { _id: new Types.ObjectId(id), status: from },
@@ -242,7 +249,9 @@ export class MongoTasksRepository extends TasksRepository {
             next_run_at: nextRunAt,
             ...dueFields(current.shard, to, nextRunAt, current.manualRuns),
             updated_at: now,
+            ...finished,
           },
+          ...(!finished && { $unset: { rb: '' } }),
           $inc: { version: 1 },
         },
         { new: true },
@@ -303,7 +312,7 @@ export class MongoTasksRepository extends TasksRepository {
           next_run_at: a.before.nextRunAt,
           manual_runs: a.before.manualRuns,
         },
-        update: advanceUpdate(advanced(a), a),
+        update: advanceUpdate(advanced(a), a, this.config.retention.bucketMs),
       },
     }));
     // Small chunks, each under its own locks (a lock is held for one small write only), two
@@ -350,7 +359,7 @@ export class MongoTasksRepository extends TasksRepository {
           next_run_at: doc.next_run_at,
           manual_runs: doc.manual_runs,
         },
-        advanceUpdate(target, a),
+        advanceUpdate(target, a, this.config.retention.bucketMs),
       );
       if (result.matchedCount === 1) return;
     }
@@ -382,5 +391,23 @@ export class MongoTasksRepository extends TasksRepository {
 
   countDueBy(now: number): Promise<number> {
     return this.tasks.countDocuments({ status: 'active', due_at: { $ne: null, $lte: now } }).exec();
+  }
+
+  async deleteFinishedBucket(rb: number): Promise<number> {
+    // `rb` is pushed down (equality); the status check, on the few rows found, is a guard:
+    // a live task never keeps a bucket, and never is deleted if it somehow did.
+    const { deletedCount } = await this.tasks.deleteMany({
+      rb,
+      status: { $in: ['completed', 'deleted'] satisfies TaskStatus[] },
+    });
+    return deletedCount;
+  }
+
+  async oldestFinishedBucket(): Promise<number | null> {
+    const doc = await this.tasks
+      .findOne({ rb: { $ne: null } }, { rb: 1 })
+      .sort({ rb: 1 })
+      .lean<{ rb: number }>();
+    return doc?.rb ?? null;
   }
 }

@@ -53,4 +53,10 @@ export class MongoWorkersRepository extends WorkersRepository {
       stopping: d.stopping,
     }));
   }
+
+  /** A range on a collection of one document per worker process: small on every backend. */
+  async deleteSeenBefore(before: number): Promise<number> {
+    const { deletedCount } = await this.workers.deleteMany({ last_seen: { $lt: before } });
+    return deletedCount;
+  }
 }

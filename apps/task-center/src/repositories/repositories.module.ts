@@ -23,6 +23,9 @@ import { RunEventDoc, RunEventSchema } from './run-event.schema';
 import { RunEventsRepository } from './run-events.repository';
 import { RunTimerDoc, RunTimerSchema } from './run-timer.schema';
 import { RunTimersRepository } from './run-timers.repository';
+import { MongoRetentionStateRepository } from './mongo-retention-state.repository';
+import { RetentionStateDoc, RetentionStateSchema } from './retention-state.schema';
+import { RetentionStateRepository } from './retention-state.repository';
 import { TaskChangesRepository } from './task-changes.repository';
 import { TaskDoc, TaskSchema } from './task.schema';
 import { TasksRepository } from './tasks.repository';
@@ -39,6 +42,7 @@ const repositories = [
   { provide: WorkersRepository, useClass: MongoWorkersRepository },
   { provide: LeasesRepository, useClass: MongoLeasesRepository },
   { provide: OverviewStatsRepository, useClass: MongoOverviewStatsRepository },
+  { provide: RetentionStateRepository, useClass: MongoRetentionStateRepository },
   { provide: MetaRepository, useClass: MongoMetaRepository },
 ];
 
@@ -57,6 +61,7 @@ const repositories = [
       { name: DeadLetterDoc.name, schema: DeadLetterSchema },
       { name: WorkerDoc.name, schema: WorkerSchema },
       { name: OverviewStatDoc.name, schema: OverviewStatSchema },
+      { name: RetentionStateDoc.name, schema: RetentionStateSchema },
     ]),
   ],
   providers: repositories,

@@ -18,9 +18,13 @@ export class RunEventDoc {
   @Prop() started_at?: number;
   @Prop() duration_ms?: number;
   @Prop({ type: SchemaTypes.Mixed }) worker?: WorkerIdentity;
+  /** Retention bucket: the same as its fire's records (`historyBucket`); absent on older events. */
+  @Prop() rb?: number;
 }
 export const RunEventSchema = SchemaFactory.createForClass(RunEventDoc);
 // Run history of a task (MongoDB; FerretDB's SQLite backend scans, see the repository).
 RunEventSchema.index({ task_id: 1, scheduled_at: -1 });
 // Stats of one day.
 RunEventSchema.index({ day: 1, name: 1 });
+// Retention: one bucket deleted per statement, by equality (docs/retention.md).
+RunEventSchema.index({ rb: 1 });

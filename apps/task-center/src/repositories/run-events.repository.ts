@@ -29,4 +29,8 @@ export abstract class RunEventsRepository {
   abstract ofFires(fires: FireKey[]): Promise<RunEvent[]>;
   /** Failure events recorded in [from, to) ms, streamed (memory stays flat whatever the count). */
   abstract failures(from: number, to: number): AsyncIterable<FailureEvent>;
+  /** Deletes the documents of retention bucket `rb` in one equality statement; how many. */
+  abstract deleteBucket(rb: number): Promise<number>;
+  /** The oldest retention bucket stored, null when none (read once, when the purge starts). */
+  abstract oldestBucket(): Promise<number | null>;
 }

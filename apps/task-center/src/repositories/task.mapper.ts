@@ -8,6 +8,7 @@ import {
   type TaskDefinition,
 } from '../tasks/task';
 import { dueSlot } from '../tasks/task-shard';
+import { bucketOf } from '../retention/retention-buckets';
 import { type HttpTarget } from '@task-center/contracts';
 import { type HttpTargetDoc, type RetryPolicyDoc, type TaskDoc } from './task.schema';
 
@@ -159,8 +160,29 @@ export function setAndUnset(fields: Record<string, unknown>) {
  * every FerretDB backend answers from an index; due reads are equality on `due_slot`.
  */
 
-/** The write that takes a task to `target`: run_count moves by the fires, the rest is set. */
-export function advanceUpdate(target: Task, a: Advance) {
+/** Completed and deleted tasks are kept for RETENTION_FINISHED_TASKS_S, then purged. */
+export function isFinished(status: Task['status']): boolean {
+  return status === 'completed' || status === 'deleted';
+}
+
+/**
+ * The retention bucket a status change at `now` leaves on a task: `{rb}` to $set when it
+ * finished (the purge deletes by it), null when it is live, so the bucket must go ($unset).
+ */
+export function finishedBucket(
+  status: Task['status'],
+  now: number,
+  bucketMs: number,
+): { rb: number } | null {
+  return isFinished(status) ? { rb: bucketOf(now, bucketMs) } : null;
+}
+
+/**
+ * The write that takes a task to `target`: run_count moves by the fires, the rest is set. An
+ * advance never makes a task live again, so a live task gets no retention field (the hot
+ * path writes what it wrote before); a task it completes gets its bucket.
+ */
+export function advanceUpdate(target: Task, a: Advance, bucketMs: number) {
   return {
     $set: {
       status: target.status,
@@ -169,6 +191,7 @@ export function advanceUpdate(target: Task, a: Advance) {
       ...dueFields(target.shard, target.status, target.nextRunAt, target.manualRuns),
       last_run_at: target.lastRunAt,
       updated_at: a.now,
+      ...finishedBucket(target.status, a.now, bucketMs),
     },
     $inc: { run_count: a.fired },
   };

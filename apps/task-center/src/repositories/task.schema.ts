@@ -75,6 +75,11 @@ export class TaskDoc {
   @Prop({ required: true }) updated_at!: number;
   @Prop({ type: Number, default: null }) deleted_at!: number | null;
   @Prop({ required: true, default: 1 }) version!: number;
+  /**
+   * Retention bucket of when the task became completed or deleted; absent while it is active
+   * or paused (a rescheduled completed task loses it), and on tasks finished before retention.
+   */
+  @Prop() rb?: number;
 }
 
 export const TaskSchema = SchemaFactory.createForClass(TaskDoc);
@@ -89,6 +94,8 @@ TaskSchema.index({ name: 1, _id: -1 });
 TaskSchema.index({ uniq_key: 1 }, { unique: true });
 // Retention: finding completed/deleted tasks older than the retention period.
 TaskSchema.index({ status: 1, updated_at: 1 });
+// Retention: finished tasks deleted one bucket per statement, by equality (docs/retention.md).
+TaskSchema.index({ rb: 1 });
 // GET /v1/api/tasks. Every search query carries `status` (one value or the live ones, so
 // deleted tasks are skipped inside the index) and sorts on what follows it; type, topic and
 // the next-run window are checked on the entries scanned in order (type has three values; a

@@ -123,4 +123,12 @@ export abstract class TasksRepository {
   abstract hasActiveHttpTargets(): Promise<boolean>;
   /** Active tasks due by `now`, not yet published (the backlog). */
   abstract countDueBy(now: number): Promise<number>;
+
+  /**
+   * Deletes the completed and deleted tasks that finished in retention bucket `rb` (one
+   * equality statement); how many. Active and paused tasks carry no bucket.
+   */
+  abstract deleteFinishedBucket(rb: number): Promise<number>;
+  /** The oldest retention bucket of a finished task, null when none. */
+  abstract oldestFinishedBucket(): Promise<number | null>;
 }

@@ -5,4 +5,6 @@ export abstract class WorkersRepository {
   abstract save(worker: WorkerRecord): Promise<void>;
   /** Workers heard from since `since`, newest first. */
   abstract seenSince(since: number): Promise<WorkerRecord[]>;
+  /** Deletes the workers last heard from before `before` (ms); how many. */
+  abstract deleteSeenBefore(before: number): Promise<number>;
 }
