@@ -46,6 +46,7 @@ export class MetricsService {
   private readonly deadLetters: Counter;
   private readonly errors: Counter<'component'>;
   private readonly alerts: Counter<'kind'>;
+  private readonly foreignOutcomes: Counter;
   private readonly retentionDeleted: Counter<'collection'>;
   private readonly retentionPass: Gauge;
   private tasksAt = 0;
@@ -120,6 +121,11 @@ export class MetricsService {
       labelNames: ['kind'],
       registers,
     });
+    this.foreignOutcomes = new Counter({
+      name: 'task_center_foreign_outcomes_total',
+      help: 'Outcomes for tasks this database does not know (another deployment shares the results topic), not recorded',
+      registers,
+    });
     this.retentionDeleted = new Counter({
       name: 'task_center_retention_deleted_total',
       help: 'Documents deleted by the retention purge, by collection',
@@ -159,6 +165,11 @@ export class MetricsService {
   outcomesRecorded(results: readonly string[], now = Date.now()): void {
     for (const result of results) this.outcomes.inc({ result });
     if (results.length > 0) this.emit({ kind: 'outcomes', results: [...results], now });
+  }
+
+  /** Outcomes for tasks this database does not know: another deployment's, not recorded. */
+  foreignOutcomesSkipped(count: number): void {
+    if (count > 0) this.foreignOutcomes.inc(count);
   }
 
   /** Ack deadlines that passed in silence (each is also a `timeout` outcome). */

@@ -72,6 +72,17 @@ export class MongoTasksRepository extends TasksRepository {
     return new Map(found.flatMap((t) => (t ? [[t.id, t] as const] : [])));
   }
 
+  async knownIds(ids: string[]): Promise<Set<string>> {
+    const valid = [...new Set(ids)].filter((id) => Types.ObjectId.isValid(id));
+    // One `_id` lookup each (see markDeleted), with no status filter: a deleted task is known.
+    const found = await inSmallGroups(valid, (id) =>
+      this.tasks
+        .findOne({ _id: new Types.ObjectId(id) }, { _id: 1 })
+        .lean<{ _id: Types.ObjectId }>(),
+    );
+    return new Set(found.flatMap((doc) => (doc ? [doc._id.toHexString()] : [])));
+  }
+
   async findByKey(key: string): Promise<Task | null> {
     const doc = await this.tasks
       .findOne({ uniq_key: uniqKey('', key), ...LIVE })

@@ -123,6 +123,11 @@ export abstract class TasksRepository {
   abstract hasActiveHttpTargets(): Promise<boolean>;
   /** Active tasks due by `now`, not yet published (the backlog). */
   abstract countDueBy(now: number): Promise<number>;
+  /**
+   * The ids among `ids` that have a task document, deleted tasks included: an outcome for any
+   * other id is another deployment's (runs/known-tasks.ts).
+   */
+  abstract knownIds(ids: string[]): Promise<Set<string>>;
 
   /**
    * Deletes the completed and deleted tasks that finished in retention bucket `rb` (one

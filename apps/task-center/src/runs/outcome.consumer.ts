@@ -14,6 +14,8 @@ import { MetricsService } from '../metrics/metrics.service';
 import { RunEventsRepository } from '../repositories/run-events.repository';
 import { AttemptFailures } from './attempt-failures';
 import { BatchConsumer } from '../kafka/batch-consumer';
+import { ForeignOutcomeReport } from './foreign-outcome.report';
+import { KnownTasks } from './known-tasks';
 import { type RunEvent, runEvent } from './run-records';
 import { RunTimerLoop } from './run-timer.loop';
 import { parseWorkerEvent } from './worker-event.parser';
@@ -31,6 +33,7 @@ export class OutcomeConsumer implements OnApplicationBootstrap, BeforeApplicatio
   /** Malformed events are logged once per kind of problem, not once per message. */
   private readonly reported = new Set<string>();
   private readonly consumer: BatchConsumer;
+  private readonly foreignReport = new ForeignOutcomeReport();
 
   constructor(
     @Inject(KAFKA) kafka: Kafka,
@@ -39,6 +42,7 @@ export class OutcomeConsumer implements OnApplicationBootstrap, BeforeApplicatio
     private readonly failures: AttemptFailures,
     private readonly timers: RunTimerLoop,
     private readonly workers: WorkerRegistry,
+    private readonly knownTasks: KnownTasks,
     @Optional() private readonly metrics?: MetricsService,
   ) {
     this.consumer = new BatchConsumer(kafka, config, {
@@ -69,11 +73,13 @@ export class OutcomeConsumer implements OnApplicationBootstrap, BeforeApplicatio
       if (parsed.event.kind === 'outcome') outcomes.push(parsed.event);
       else beats.push(parsed.event);
     }
+    // Heartbeats are recorded whatever their tags: they name no task (see docs/operations.md).
     await this.workers.heard(beats, now);
-    if (outcomes.length === 0) return;
-    await this.events.insert(outcomes.map((o) => toRunEvent(o, now)));
-    this.metrics?.outcomesRecorded(outcomes.map((o) => o.result));
-    const failed = outcomes.filter((o) => o.result === 'failed');
+    const ours = await this.withoutForeign(outcomes, now);
+    if (ours.length === 0) return;
+    await this.events.insert(ours.map((o) => toRunEvent(o, now)));
+    this.metrics?.outcomesRecorded(ours.map((o) => o.result));
+    const failed = ours.filter((o) => o.result === 'failed');
     const timers = await this.failures.timersFor(
       failed.map((o) => ({
         taskId: o.taskId,
@@ -87,6 +93,28 @@ export class OutcomeConsumer implements OnApplicationBootstrap, BeforeApplicatio
       now,
     );
     await this.timers.schedule(timers, now);
+  }
+
+  /**
+   * Outcomes for tasks this database does not know come from another deployment sharing the
+   * results topic: not recorded (they would be orphans here), but counted and reported.
+   */
+  private async withoutForeign(
+    outcomes: FireOutcomeEvent[],
+    now: number,
+  ): Promise<FireOutcomeEvent[]> {
+    const unknown =
+      outcomes.length === 0
+        ? new Set<string>()
+        : await this.knownTasks.unknownAmong(outcomes.map((o) => o.taskId));
+    const foreign = outcomes.filter((o) => unknown.has(o.taskId));
+    this.metrics?.foreignOutcomesSkipped(foreign.length);
+    const line = this.foreignReport.note(
+      foreign.map((o) => o.messageId),
+      now,
+    );
+    if (line) this.logger.warn(line);
+    return foreign.length === 0 ? outcomes : outcomes.filter((o) => !unknown.has(o.taskId));
   }
 
   private malformed(reason: string, offset: string): void {

@@ -4,6 +4,7 @@ import { RepositoriesModule } from '../repositories/repositories.module';
 import { AttemptFailures } from './attempt-failures';
 import { DeadLetterRedriveController } from './dead-letter-redrive.controller';
 import { DeadLetterRedriveService } from './dead-letter-redrive.service';
+import { KnownTasks } from './known-tasks';
 import { OutcomeConsumer } from './outcome.consumer';
 import { RunTimerActions } from './run-timer.actions';
 import { RunTimerLoop } from './run-timer.loop';
@@ -25,6 +26,7 @@ import { WorkerRegistry } from './worker-registry';
     RunTimerActions,
     AttemptFailures,
     OutcomeConsumer,
+    KnownTasks,
     WorkerRegistry,
   ],
   exports: [WorkerRegistry, RunTimerLoop],
