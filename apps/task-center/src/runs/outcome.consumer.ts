@@ -73,7 +73,7 @@ export class OutcomeConsumer implements OnApplicationBootstrap, BeforeApplicatio
       if (parsed.event.kind === 'outcome') outcomes.push(parsed.event);
       else beats.push(parsed.event);
     }
-    // Heartbeats are recorded whatever their tags: they name no task (see docs/operations.md).
+    // Heartbeats are recorded whatever their tags: they name no task (README, Operations: two deployments).
     await this.workers.heard(beats, now);
     const ours = await this.withoutForeign(outcomes, now);
     if (ours.length === 0) return;
