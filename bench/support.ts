@@ -74,6 +74,12 @@ export function dispatchSettings(): Record<string, string> {
 }
 
 /** The task center as a separate process from its production bundle (npm run build). */
+/** The database name of a MongoDB URI, as a namespace (bench databases are unique). */
+function namespaceOf(uri: string | undefined): string {
+  const name = uri ? new URL(uri).pathname.slice(1) : '';
+  return name === '' ? `bench-${Date.now()}` : name.replace(/[^a-zA-Z0-9._-]/g, '-');
+}
+
 export async function startCenter(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; url: string }> {
@@ -90,6 +96,9 @@ export async function startCenter(
       HOST: '127.0.0.1',
       PORT: String(port),
       ...dispatchSettings(),
+      // Its own consumer groups: a bench's center never joins (or is refused by) the groups
+      // of a dev center or another bench on the same Kafka.
+      TASK_CENTER_NAMESPACE: namespaceOf(env.MONGODB_URI),
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
