@@ -4,9 +4,11 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
+  type OnModuleDestroy,
   Optional,
 } from '@nestjs/common';
 import { ConditionLog } from '../background/condition-log';
+import { settledBy } from '../background/settled-by';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { FirePublisher } from '../kafka/fire-publisher';
 import { type ShardOwner, ShardLeases } from '../leases/shard-leases';
@@ -27,6 +29,13 @@ const LOAD_INTERVAL_MS = 250;
 const CHANGE_POLL_MS = 25;
 /** How often advances held in memory are checked for being due to be written. */
 const WRITE_BEHIND_TICK_MS = 250;
+/**
+ * The dispatcher's part of SHUTDOWN_TIMEOUT_S, counted from SIGTERM: write-back chunks start
+ * until `writes`, the leases are handed back once the writes have settled, at `handOver` at
+ * the latest, and all is done by `done`. The rest is for the other hooks (the Kafka consumers
+ * leave their groups) and closing the connections.
+ */
+const SHUTDOWN_SHARES = { writes: 0.4, handOver: 0.6, done: 0.75 };
 
 /**
  * The dispatch loop of one replica, assembled from its parts (docs/architecture.md):
@@ -36,7 +45,9 @@ const WRITE_BEHIND_TICK_MS = 250;
  * the tasks on in the database. This class wires them and runs their lifecycle.
  */
 @Injectable()
-export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown, ShardOwner {
+export class Dispatcher
+  implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown, ShardOwner
+{
   private readonly logger = new Logger(Dispatcher.name);
   private readonly readAhead: TaskReadAhead;
   private readonly writes: WriteBehind;
@@ -45,6 +56,8 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly loop: PublishLoop;
   private intervals: NodeJS.Timeout[] = [];
   private running = false;
+  /** When SIGTERM stopped the dispatcher (undefined while it runs or never ran). */
+  private stoppedAt: number | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -143,17 +156,67 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     );
   }
 
-  /** SIGTERM: stop taking work, let the batch in flight finish, write its advances, hand back leases. */
-  async beforeApplicationShutdown(): Promise<void> {
+  /**
+   * SIGTERM, the first hook Nest calls: stop taking work now rather than after the hooks
+   * that run before ours (consumers leaving their groups take seconds each).
+   */
+  onModuleDestroy(): void {
     if (!this.running) return;
     this.running = false;
+    this.stoppedAt = Date.now();
     this.intervals.forEach(clearInterval);
     this.loop.stop();
-    await Promise.all([this.loop.settled(), this.readAhead.settled(), this.changes.settled()]);
-    this.writes.writeHeld(Infinity);
-    await this.writes.flushed();
-    await this.leases.stop();
-    this.logger.log('dispatch stopped; leases released');
+    this.writes.stopBy(this.shutdownMark('writes'));
+  }
+
+  /**
+   * SIGTERM: let the batch in flight finish, write back what fits, hand back the leases,
+   * each phase bounded by SHUTDOWN_SHARES. After a burst the write queue can hold minutes of
+   * writes (thousands of advances on FerretDB): what is left goes to the next owner, which
+   * re-publishes those fires under the same message ids (see WriteBehind.stopBy).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.stoppedAt === undefined) return;
+    // What is still under way when the hand-over is due, for the log line.
+    const busy = new Set<string>();
+    const track = (what: string, work: Promise<void>) => {
+      busy.add(what);
+      return work.then(() => void busy.delete(what));
+    };
+    const idle = Promise.all([
+      track('publish', this.loop.settled()),
+      track('read-ahead', this.readAhead.settled()),
+      track('change log', this.changes.settled()),
+    ]);
+    const drained = idle.then(() => {
+      this.writes.writeHeld(Infinity);
+      return track('write-back', this.writes.flushed());
+    });
+    const written = await settledBy(drained, this.shutdownMark('handOver'));
+    const writtenAt = Date.now();
+    const handedBack = written && (await settledBy(this.leases.stop(), this.shutdownMark('done')));
+    if (!handedBack) {
+      // Something still under way: the shards expire instead, as after a crash, so that no
+      // next owner reads a task before our write of it lands. It may yet land (and free its
+      // task locks) before the database connection closes.
+      await this.leases.abandon();
+      await settledBy(drained, this.shutdownMark('done'));
+    }
+    const { records, advances } = this.writes.leftUnwritten;
+    this.logger.log(
+      `dispatch stopped in ${Date.now() - this.stoppedAt} ms ` +
+        `(writes ${writtenAt - this.stoppedAt} ms${written ? '' : `, still under way: ${[...busy].join(', ')}`}, ` +
+        `leases ${Date.now() - writtenAt} ms): ` +
+        (handedBack ? 'leases released' : 'leases left to expire') +
+        (advances + records > 0
+          ? `; ${advances} advances and ${records} fire records left unwritten: the next owner re-publishes those fires under the same ids`
+          : ''),
+    );
+  }
+
+  /** When a shutdown phase must end: its share of SHUTDOWN_TIMEOUT_S after SIGTERM. */
+  private shutdownMark(phase: keyof typeof SHUTDOWN_SHARES): number {
+    return (this.stoppedAt ?? Date.now()) + this.config.shutdownTimeoutMs * SHUTDOWN_SHARES[phase];
   }
 
   /**

@@ -135,6 +135,8 @@ export class PublishLoop {
     const { memory, writes, publisher } = this.ports;
     while (this.ports.isRunning()) {
       await writes.room();
+      // SIGTERM while waiting for room: nothing more goes out.
+      if (!this.ports.isRunning()) return;
       const due = memory.peekDue();
       if (due === undefined) return;
       // After a failed publish, nothing goes out before the backoff has passed.

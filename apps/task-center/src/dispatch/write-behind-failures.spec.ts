@@ -1,6 +1,16 @@
 import { planFires } from './fire-plan';
 import { MAX_PENDING_WRITES } from './write-behind';
-import { S, T0, settings, task, oneShot, settle, setup, time } from './write-behind.fixtures';
+import {
+  deadline,
+  S,
+  T0,
+  settings,
+  task,
+  oneShot,
+  settle,
+  setup,
+  time,
+} from './write-behind.fixtures';
 
 beforeEach(() => {
   time.now = T0;
@@ -90,6 +100,59 @@ describe('WriteBehind', () => {
       await writes.flushed();
       expect(store.advances.flat().map((a) => a.before)).toEqual([t]);
       expect(forgotten).toEqual([t, latest2]);
+    });
+  });
+
+  // SIGTERM during a burst: the queue may hold minutes of writes; what is left when the
+  // shutdown's deadline passes is handed over (re-published under the same ids), in order.
+  describe('a shutdown deadline (stopBy)', () => {
+    const burst = (n: number) =>
+      Array.from({ length: n }, () => planFires(oneShot(), T0, settings));
+
+    it('finishes the chunk under way, starts no other, and counts what it left', async () => {
+      const { store, writes } = setup(0);
+      store.holding = true;
+      writes.afterPublish(burst(40), []); // records, then advances in chunks of 16
+      writes.afterPublish(burst(5), []);
+      await settle();
+      expect(store.calls).toEqual(['records 40', 'advance 16']);
+
+      writes.stopBy(T0);
+      store.release();
+      await writes.flushed();
+      expect(store.calls).toEqual(['records 40', 'advance 16']);
+      expect(writes.leftUnwritten).toEqual({ records: 5, advances: 24 + 5 });
+      expect(writes.unwrittenCount).toBe(0);
+    });
+
+    it('never writes an advance whose fire records it left', async () => {
+      const { store, writes, publish } = setup(0);
+      writes.stopBy(T0 + S);
+      publish([oneShot()], T0);
+      await writes.flushed();
+      time.now = T0 + S;
+      publish([oneShot(), oneShot()], T0 + S, [deadline('x')]);
+      await writes.flushed();
+      expect(store.calls).toEqual(['records 1', 'advance 1']);
+      expect(writes.leftUnwritten).toEqual({ records: 2, advances: 2 });
+    });
+
+    it('leaves held advances queued after it, and writes everything before it', async () => {
+      const { store, memory, writes, publish } = setup(2000);
+      const kept = task();
+      publish([kept], T0);
+      publish([memory.get(kept.id)!], T0 + S);
+      await writes.flushed();
+      writes.stopBy(T0 + 2 * S);
+      writes.writeHeld(T0 + 2 * S); // the first was held since T0: written in time
+      await writes.flushed();
+      expect(store.advances.flat().map((a) => [a.before, a.fired])).toEqual([[kept, 2]]);
+
+      publish([memory.get(kept.id)!], T0 + 2 * S);
+      writes.writeHeld(Infinity);
+      await writes.flushed();
+      expect(store.advances).toHaveLength(1);
+      expect(writes.leftUnwritten).toEqual({ records: 1, advances: 1 });
     });
   });
 

@@ -62,6 +62,14 @@ export interface HeldAdvance {
   since: number;
 }
 
+/** What a shutdown left to the next owner of the shards (see WriteBehind.stopBy). */
+export interface LeftUnwritten {
+  /** Fire records not inserted (the re-publish inserts them). */
+  records: number;
+  /** Advances not written: the next owner re-publishes their fires under the same ids. */
+  advances: number;
+}
+
 /** One write-back in the queue. */
 interface QueuedWrite {
   done: Promise<void>;
@@ -96,6 +104,9 @@ export class WriteBehind {
    * database still has for an API reschedule and count the fires twice.
    */
   private readonly unwritten = new WeakSet<Task>();
+  /** Shutdown: no write-back chunk starts from this time on (see `stopBy`). */
+  private stopAt = Infinity;
+  private readonly left: LeftUnwritten = { records: 0, advances: 0 };
 
   constructor(
     private readonly ports: WriteBehindPorts,
@@ -181,6 +192,23 @@ export class WriteBehind {
     this.write(due);
   }
 
+  /**
+   * Shutdown: no write-back chunk starts at or after `deadline` (one under way finishes);
+   * what is queued then, and anything queued later, is left unwritten, and `flushed`
+   * resolves once the chunk under way has landed. Nothing is lost: records and deadlines
+   * are written before advances, so a task left unadvanced is due as the database has it,
+   * and the next owner of its shard re-publishes its fires under the same message ids (what a
+   * crash after the publish does), while a SIGTERM during a burst exits in time.
+   */
+  stopBy(deadline: number): void {
+    this.stopAt = Math.min(this.stopAt, deadline);
+  }
+
+  /** What `stopBy` left unwritten so far. */
+  get leftUnwritten(): LeftUnwritten {
+    return { ...this.left };
+  }
+
   /** Settles once every write queued so far has landed (or failed). */
   flushed(): Promise<void> {
     return this.queue.at(-1)?.done ?? Promise.resolve();
@@ -243,17 +271,29 @@ export class WriteBehind {
     const stale = advances.filter((a) => this.unwritten.has(a.before));
     const fresh = advances.filter((a) => !this.unwritten.has(a.before));
     this.notWritten(stale);
+    let recorded = 0;
     let written = 0;
+    /** Shutdown passed its deadline: leave the rest, in order (no advance before its records). */
+    const stopped = () => {
+      if (Date.now() < this.stopAt) return false;
+      this.left.records += records.length - recorded;
+      this.left.advances += fresh.length - written;
+      return true;
+    };
     try {
       // Records of stale advances too: the fires were published, and a re-publish's insert
       // of the same message id is ignored.
-      for (let i = 0; i < records.length; i += RECORDS_CHUNK) {
+      for (; recorded < records.length; recorded += RECORDS_CHUNK) {
         await this.ports.quiet();
-        await this.ports.recordFires(records.slice(i, i + RECORDS_CHUNK));
+        if (stopped()) return;
+        await this.ports.recordFires(records.slice(recorded, recorded + RECORDS_CHUNK));
       }
+      recorded = records.length;
+      if (stopped()) return;
       if (deadlines.length > 0) await this.ports.armDeadlines(deadlines);
       for (; written < fresh.length; written += MAX_BULK_OPS) {
         await this.ports.quiet();
+        if (stopped()) return;
         await this.ports.advance(fresh.slice(written, written + MAX_BULK_OPS));
       }
       this.ports.conditions.ok('dispatch: advancing tasks');

@@ -75,6 +75,18 @@ export class ShardLeases {
     await this.store.forget(this.replicaId).catch(() => undefined);
   }
 
+  /**
+   * Stops renewing without handing the shards back: they expire as after a crash (within
+   * TTL + TTL/3). For a shutdown whose database writes may still be under way: a shard
+   * released now could be read by its next owner before they land.
+   */
+  async abandon(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.held.clear();
+    await this.store.forget(this.replicaId).catch(() => undefined);
+  }
+
   tick(): Promise<void> {
     return this.rounds.run();
   }
