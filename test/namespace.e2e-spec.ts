@@ -160,7 +160,9 @@ describe('two deployments (two databases) on one Kafka cluster', () => {
 
     // An outcome for a task A's database does not know, on A's results topic.
     const taskId = randomBytes(12).toString('hex');
-    const messageId = `${taskId}:${Date.now()}:1`;
+    // One instant for both: a messageId that disagrees with scheduledAt is malformed.
+    const scheduledAt = Date.now();
+    const messageId = `${taskId}:${scheduledAt}:1`;
     await producer.send({
       topic: topicsOf(nsA).results,
       messages: [
@@ -174,7 +176,7 @@ describe('two deployments (two databases) on one Kafka cluster', () => {
             taskId,
             tag: FLAKY,
             attempt: 1,
-            scheduledAt: Date.now(),
+            scheduledAt,
             result: 'failed',
             error: 'from another deployment',
             startedAt: Date.now(),
