@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type TaskStatus } from '@task-center/contracts';
-import { type AnyBulkWriteOperation, type FilterQuery, type Model, Types } from 'mongoose';
+import { type FilterQuery, type Model, Types } from 'mongoose';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { inSmallGroups, MAX_BULK_OPS } from '../database/bulk-write';
 import { isDuplicateKey } from '../database/duplicate-key';
 import { TaskWriteLocks } from '../database/ferretdb/task-write-locks';
 import { type NewTask, type Task } from '../tasks/task';
-import { type Advance, advanced, merged } from '../tasks/task-advance';
+import { type Advance } from '../tasks/task-advance';
 import { BUCKET_MS, dueSlot, shardOf } from '../tasks/task-shard';
 import {
   definitionToDoc,
@@ -16,11 +16,12 @@ import {
   type TaskRecord,
   taskFromDoc,
   uniqKey,
-  advanceUpdate,
   finishedBucket,
   setAndUnset,
   stripUndefined,
 } from './task.mapper';
+import { TaskAdvanceWrites } from './mongo-task-advances';
+import { TaskFleetQueries } from './mongo-task-fleet.queries';
 import { searchQuery, searchTasks } from './task-search.query';
 import { TaskDoc } from './task.schema';
 import {
@@ -44,7 +45,14 @@ export class MongoTasksRepository extends TasksRepository {
     private readonly locks: TaskWriteLocks,
   ) {
     super();
+    this.advances = new TaskAdvanceWrites(tasks, locks, config.retention.bucketMs);
+    this.fleet = new TaskFleetQueries(tasks);
   }
+
+  /** The dispatcher's write-back (mongo-task-advances.ts). */
+  private readonly advances: TaskAdvanceWrites;
+  /** Whole-collection counts and retention deletes (mongo-task-fleet.queries.ts). */
+  private readonly fleet: TaskFleetQueries;
 
   async insert(task: NewTask): Promise<Task> {
     const _id = new Types.ObjectId();
@@ -313,112 +321,31 @@ export class MongoTasksRepository extends TasksRepository {
     return docs.map(taskFromDoc);
   }
 
-  async advance(advances: Advance[]): Promise<void> {
-    if (advances.length === 0) return;
-    const ops: AnyBulkWriteOperation<TaskDoc>[] = advances.map((a) => ({
-      updateOne: {
-        filter: {
-          _id: new Types.ObjectId(a.before.id),
-          version: a.before.version,
-          next_run_at: a.before.nextRunAt,
-          manual_runs: a.before.manualRuns,
-        },
-        update: advanceUpdate(advanced(a), a, this.config.retention.bucketMs),
-      },
-    }));
-    // Small chunks, each under its own locks (a lock is held for one small write only), two
-    // at a time: FerretDB runs the statements of one command one after another, and two
-    // commands of half the size keep the same MAX_BULK_OPS statements in flight (measured on
-    // its PostgreSQL backend: ~550 updates/s one chunk of 16 at a time, ~720/s two of 8).
-    const size = MAX_BULK_OPS / 2;
-    const chunks: number[] = [];
-    for (let i = 0; i < advances.length; i += size) chunks.push(i);
-    let next = 0;
-    const writer = async () => {
-      while (next < chunks.length) {
-        const i = chunks[next++]!;
-        await this.writeChunk(advances.slice(i, i + size), ops.slice(i, i + size));
-      }
-    };
-    await Promise.all([writer(), writer()]);
+  advance(advances: Advance[]): Promise<void> {
+    return this.advances.write(advances);
   }
 
-  private async writeChunk(part: Advance[], ops: AnyBulkWriteOperation<TaskDoc>[]) {
-    await this.locks.withLocks(
-      part.map((a) => a.before.id),
-      async () => {
-        const result = await this.tasks.bulkWrite(ops, { ordered: false });
-        // Some tasks changed meanwhile (an API update, a run-now): merge those one by one.
-        if (result.matchedCount < part.length) {
-          for (const a of part) await this.reconcile(a);
-        }
-      },
-    );
+  countByTypeAndStatus(): Promise<TaskCount[]> {
+    return this.fleet.countByTypeAndStatus();
   }
 
-  /** Applies one advance on top of whatever the task is now (see `merged`). */
-  private async reconcile(a: Advance): Promise<void> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const doc = await this.tasks.findById(a.before.id).lean<TaskRecord>();
-      if (!doc) return;
-      const target = merged(taskFromDoc(doc), a);
-      if (!target) return;
-      const result = await this.tasks.updateOne(
-        {
-          _id: doc._id,
-          version: doc.version,
-          next_run_at: doc.next_run_at,
-          manual_runs: doc.manual_runs,
-        },
-        advanceUpdate(target, a, this.config.retention.bucketMs),
-      );
-      if (result.matchedCount === 1) return;
-    }
+  activeNames(): Promise<string[]> {
+    return this.fleet.activeNames();
   }
 
-  async countByTypeAndStatus(): Promise<TaskCount[]> {
-    const rows = await this.tasks
-      .aggregate<{
-        _id: { type: number; status: string };
-        count: number;
-      }>([{ $group: { _id: { type: '$type', status: '$status' }, count: { $sum: 1 } } }])
-      .exec();
-    return rows.map((r) => ({ type: r._id.type, status: r._id.status, count: r.count }));
-  }
-
-  async activeNames(): Promise<string[]> {
-    // `target: null` matches the tasks without one: an equality FerretDB pushes down.
-    const names = await this.tasks.distinct('name', { status: 'active', target: null }).exec();
-    return names.map(String);
-  }
-
-  async hasActiveHttpTargets(): Promise<boolean> {
-    const found = await this.tasks
-      .findOne({ status: 'active', 'target.type': 'http' }, { _id: 1 })
-      .lean()
-      .exec();
-    return found !== null;
+  hasActiveHttpTargets(): Promise<boolean> {
+    return this.fleet.hasActiveHttpTargets();
   }
 
   countDueBy(now: number): Promise<number> {
-    return this.tasks.countDocuments({ status: 'active', due_at: { $ne: null, $lte: now } }).exec();
+    return this.fleet.countDueBy(now);
   }
 
-  async deleteFinishedBucket(rb: number): Promise<number> {
-    // `rb` is pushed down (equality); the status check, on the few rows found, is a guard:
-    // a live task never keeps a bucket, and never is deleted if it somehow did.
-    const { deletedCount } = await this.tasks.deleteMany({
-      rb,
-      status: { $in: ['completed', 'deleted'] satisfies TaskStatus[] },
-    });
-    return deletedCount;
+  deleteFinishedBucket(rb: number): Promise<number> {
+    return this.fleet.deleteFinishedBucket(rb);
   }
 
-  async oldestFinishedBucket(): Promise<number | null> {
-    const doc = await this.tasks
-      .findOne({ rb: { $ne: null } }, { rb: 1 })
-      .sort({ rb: 1 })
-      .lean<{ rb: number }>();
-    return doc?.rb ?? null;
+  oldestFinishedBucket(): Promise<number | null> {
+    return this.fleet.oldestFinishedBucket();
   }
 }
