@@ -84,6 +84,8 @@ export const configSchema = z.object({
     .pipe(z.array(topicName)),
   KAFKA_TOPIC_PARTITIONS: int(1, 10_000).default(6),
   KAFKA_TOPIC_REPLICATION_FACTOR: int(1, 32).default(1),
+  // Unset: topics take the broker's min.insync.replicas (a production cluster sets 2 there).
+  KAFKA_TOPIC_MIN_INSYNC_REPLICAS: int(1, 32).optional(),
   STARTUP_TIMEOUT_S: int(1, 3600).default(30),
   SHUTDOWN_TIMEOUT_S: int(1, 3600).default(15),
   HTTP_BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
@@ -163,6 +165,11 @@ export interface AppConfig {
     extraTopics: string[];
     partitions: number;
     replicationFactor: number;
+    /**
+     * `min.insync.replicas` of the topics the center creates: an acks=all write needs this many
+     * replicas. Undefined: the broker's setting applies.
+     */
+    minInsyncReplicas?: number;
   };
   http: { port: number; host: string; bodyLimitBytes: number };
   tasks: {
@@ -262,6 +269,22 @@ export interface AppConfig {
   };
 }
 
+/**
+ * A rule between settings that each parsed on their own: the setting to name and why, or
+ * undefined when they agree.
+ */
+export function crossFieldProblem(raw: Raw): { key: keyof Raw; message: string } | undefined {
+  const minInsync = raw.KAFKA_TOPIC_MIN_INSYNC_REPLICAS;
+  // More than the replicas a partition has: every acks=all write would fail (NOT_ENOUGH_REPLICAS).
+  if (minInsync !== undefined && minInsync > raw.KAFKA_TOPIC_REPLICATION_FACTOR) {
+    return {
+      key: 'KAFKA_TOPIC_MIN_INSYNC_REPLICAS',
+      message: `must be at most KAFKA_TOPIC_REPLICATION_FACTOR (${raw.KAFKA_TOPIC_REPLICATION_FACTOR}), or no write could succeed (got "${minInsync}")`,
+    };
+  }
+  return undefined;
+}
+
 export function toAppConfig(raw: Raw): AppConfig {
   const named = (name: string) => namespaced(raw.TASK_CENTER_NAMESPACE, name);
   return {
@@ -280,6 +303,9 @@ export function toAppConfig(raw: Raw): AppConfig {
       extraTopics: raw.KAFKA_EXTRA_TOPICS,
       partitions: raw.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: raw.KAFKA_TOPIC_REPLICATION_FACTOR,
+      ...(raw.KAFKA_TOPIC_MIN_INSYNC_REPLICAS !== undefined && {
+        minInsyncReplicas: raw.KAFKA_TOPIC_MIN_INSYNC_REPLICAS,
+      }),
     },
     tasks: {
       dataMaxBytes: raw.TASK_DATA_MAX_BYTES,

@@ -163,6 +163,15 @@ describe('loadConfig', () => {
     [{ HTTP_TARGET_ALLOW: 'a b' }, 'HTTP_TARGET_ALLOW entry "a b" is neither a CIDR nor a host'],
     [{ HTTP_TARGET_SIGNING_SECRETS: 'short' }, 'HTTP_TARGET_SIGNING_SECRETS must be'],
     [{ HTTP_TARGET_MAX_PER_HOST: '0' }, 'HTTP_TARGET_MAX_PER_HOST'],
+    [{ KAFKA_TOPIC_MIN_INSYNC_REPLICAS: '0' }, 'KAFKA_TOPIC_MIN_INSYNC_REPLICAS'],
+    [
+      { KAFKA_TOPIC_MIN_INSYNC_REPLICAS: '2' },
+      'KAFKA_TOPIC_MIN_INSYNC_REPLICAS must be at most KAFKA_TOPIC_REPLICATION_FACTOR (1), or no write could succeed (got "2")',
+    ],
+    [
+      { KAFKA_TOPIC_REPLICATION_FACTOR: '2', KAFKA_TOPIC_MIN_INSYNC_REPLICAS: '3' },
+      'KAFKA_TOPIC_MIN_INSYNC_REPLICAS must be at most KAFKA_TOPIC_REPLICATION_FACTOR (2)',
+    ],
   ])('rejects %p with one line naming the setting', (override, expected) => {
     const attempt = () => loadConfig({ ...base, ...override });
     expect(attempt).toThrow(ConfigError);
@@ -173,6 +182,23 @@ describe('loadConfig', () => {
       expect((err as Error).message).not.toContain('\n');
       expect((err as Error).message.startsWith(expected.split(' ')[0]!)).toBe(true);
     }
+  });
+
+  it('takes min.insync.replicas for new topics up to the replication factor, else the broker default', () => {
+    expect(loadConfig(base).kafka.minInsyncReplicas).toBeUndefined();
+    const cluster = loadConfig({
+      ...base,
+      KAFKA_TOPIC_REPLICATION_FACTOR: '3',
+      KAFKA_TOPIC_MIN_INSYNC_REPLICAS: '2',
+    }).kafka;
+    expect(cluster).toMatchObject({ replicationFactor: 3, minInsyncReplicas: 2 });
+    expect(
+      loadConfig({
+        ...base,
+        KAFKA_TOPIC_REPLICATION_FACTOR: '3',
+        KAFKA_TOPIC_MIN_INSYNC_REPLICAS: '3',
+      }).kafka.minInsyncReplicas,
+    ).toBe(3);
   });
 
   it('keeps scoped API_KEYS entries as written, and fails fast on an unknown scope', () => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type AppConfig, configSchema, toAppConfig } from './app-config';
+import { type AppConfig, configSchema, crossFieldProblem, toAppConfig } from './app-config';
 import { maskValue } from './mask-config';
 
 /** A setting is missing or malformed; `message` is one line that names it. */
@@ -64,5 +64,8 @@ export function loadConfig(env: Env = process.env, { database = true } = {}): Ap
         : `${issue?.message} (got "${maskValue(key, got)}")`;
     throw new ConfigError(`${key} ${reason}`);
   }
-  return toAppConfig({ ...parsed.data, MONGODB_URI: parsed.data.MONGODB_URI ?? '' });
+  const raw = { ...parsed.data, MONGODB_URI: parsed.data.MONGODB_URI ?? '' };
+  const problem = crossFieldProblem(raw);
+  if (problem) throw new ConfigError(`${problem.key} ${problem.message}`);
+  return toAppConfig(raw);
 }

@@ -44,7 +44,7 @@ export class KafkaAdminService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async connectAndCreateTopics(): Promise<void> {
-    const { brokers, topics, partitions, replicationFactor } = this.config.kafka;
+    const { brokers, topics, partitions, replicationFactor, minInsyncReplicas } = this.config.kafka;
     await retryUntil(() => this.admin.connect(), {
       what: `kafka: connecting to ${brokers.join(',')}`,
       deadlineMs: this.config.startupTimeoutMs,
@@ -56,9 +56,20 @@ export class KafkaAdminService implements OnModuleInit, OnApplicationShutdown {
     if (missing.length > 0) {
       await this.admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: partitions,
+          replicationFactor,
+          ...(minInsyncReplicas !== undefined && {
+            configEntries: [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }],
+          }),
+        })),
       });
-      this.logger.log(`created topics ${missing.join(', ')} (${partitions} partitions each)`);
+      const isr =
+        minInsyncReplicas === undefined ? '' : `, min.insync.replicas ${minInsyncReplicas}`;
+      this.logger.log(
+        `created topics ${missing.join(', ')} (${partitions} partitions, replication factor ${replicationFactor}${isr})`,
+      );
     }
   }
 
