@@ -116,7 +116,8 @@ describe('runs: outcomes, redelivery with backoff, dead letters, ack deadlines (
     expect(calls.map((c) => c.attempt)).toEqual([1, 2, 3]);
     for (const gap of gaps(calls)) {
       expect(gap).toBeGreaterThanOrEqual(2000);
-      expect(gap).toBeLessThanOrEqual(4000);
+      // Fixed 3 s plus slack for a loaded machine; an exponential second gap (6 s) still fails.
+      expect(gap).toBeLessThanOrEqual(5500);
     }
     expect(fire.attempts.map((a) => [a.attempt, a.outcomes.map((o) => o.result)])).toEqual([
       [1, ['failed']],
