@@ -2,7 +2,8 @@
 # stack/down.sh: stop what stack/up.sh started (`npm run stack:down`), and only that:
 # processes are found through the pid files under .stack/ and checked against their
 # command line before being signalled (SIGTERM, up to $STACK_STOP_TIMEOUT=20 s, then
-# SIGKILL). The PostgreSQL cluster of STACK_MONGO_BACKEND=postgresql is stopped with
+# SIGKILL); the nodes of a three-node Kafka cluster (STACK_KAFKA_BROKERS=3) stop together.
+# The PostgreSQL cluster of STACK_MONGO_BACKEND=postgresql is stopped with
 # `pg_ctl stop`. Data in .stack/ is kept unless --purge is given.
 #
 #   bash stack/down.sh [--purge] [kafka|mongo ...]     (no service name = everything)
@@ -13,6 +14,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STACK_DIR="$ROOT/.stack"
 KAFKA_DIR="$STACK_DIR/kafka"
+CLUSTER_DIR="$STACK_DIR/kafka-cluster"
 FERRET_DIR="$STACK_DIR/ferretdb"
 MONGOD_DIR="$STACK_DIR/mongo"
 PG_DIR="$STACK_DIR/postgres"
@@ -121,6 +123,12 @@ if want mongo; then
 fi
 if want kafka; then
   stop_pidfile kafka "$KAFKA_DIR/pid" "$KAFKA_MARKER"
+  # All nodes at once: stopped one by one, the last ones wait for a quorum that is gone.
+  for node in "$CLUSTER_DIR"/node-*; do
+    [[ -f $node/pid ]] || continue
+    stop_pidfile "kafka ${node##*/}" "$node/pid" "$node/server.properties" &
+  done
+  wait
 fi
 rm -f "$STACK_DIR/env"
 
@@ -129,7 +137,7 @@ if ((purge)); then
     rm -rf "$STACK_DIR"
     say "stack: removed .stack/ (all local data)"
   else
-    want kafka && rm -rf "$KAFKA_DIR"
+    want kafka && rm -rf "$KAFKA_DIR" "$CLUSTER_DIR"
     want mongo && rm -rf "$FERRET_DIR" "$MONGOD_DIR" "$PG_DIR"
     say "stack: removed the data of: ${services[*]}"
   fi

@@ -8,9 +8,9 @@
 // Exit codes: 0 = answers, 1 = not (yet) answering (reason on stderr with
 // --verbose), 2 = usage error, 3 = client library missing (run `npm ci`).
 //
-// kafka: metadata round trip (describeCluster) AND a group coordinator lookup,
-//        which also makes the broker create __consumer_offsets now rather than
-//        on the first test's consumer join.
+// kafka: metadata round trip (describeCluster: every broker given is listed) AND a group
+//        coordinator lookup, which also makes the broker create __consumer_offsets now
+//        rather than on the first test's consumer join.
 // mongo: db.command({ ping: 1 }).
 //
 // kafkajs / mongodb are resolved from the project's node_modules (or NODE_PATH)
@@ -60,8 +60,12 @@ async function probeKafka(brokers) {
       (async () => {
         await admin.connect();
         const cluster = await admin.describeCluster();
-        if (!cluster.brokers || cluster.brokers.length === 0)
-          throw new Error('no brokers in metadata');
+        // A cluster is ready once every node given is a registered broker.
+        const wanted = brokers.split(',').length;
+        if (!cluster.brokers || cluster.brokers.length < wanted)
+          throw new Error(
+            `${cluster.brokers ? cluster.brokers.length : 0} of ${wanted} brokers in metadata`,
+          );
         // FindCoordinator: fails with COORDINATOR_NOT_AVAILABLE until __consumer_offsets is ready.
         await admin.describeGroups(['__stack_probe']);
       })(),

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # stack/up.sh: start the local dev/test stack without Docker (`npm run stack:up`).
 #
-#   * Kafka 3.9.1, KRaft single node (broker+controller) on 127.0.0.1:$STACK_KAFKA_PORT
+#   * Kafka 3.9.1, KRaft single node (broker+controller) on 127.0.0.1:$STACK_KAFKA_PORT, or
+#     with STACK_KAFKA_BROKERS=3 a three-node KRaft cluster (each node broker+controller,
+#     all three controller voters): node i (1..3) serves clients on $STACK_KAFKA_PORT+2(i-1)
+#     and its controller on $STACK_KAFKA_CONTROLLER_PORT+2(i-1), i.e. 9092/9093, 9094/9095,
+#     9096/9097 by default; topics get replication factor 3 and min.insync.replicas 2
+#     (docs/kafka-cluster.md). Its data lives in .stack/kafka-cluster/node-<i>/.
 #   * a MongoDB-wire server on 127.0.0.1:$STACK_MONGO_PORT:
 #       - $MONGODB_URI if it is set (nothing is started),
 #       - else `mongod` if it is on PATH (and STACK_MONGO_BACKEND is not set),
@@ -16,16 +21,21 @@
 # On success writes .stack/env and prints its two lines on stdout:
 #   KAFKA_BROKERS=127.0.0.1:9092
 #   MONGODB_URI=mongodb://127.0.0.1:27017/task_center
+# (with STACK_KAFKA_BROKERS=3: KAFKA_BROKERS lists the three nodes, and two more lines give a
+# task center the cluster's topic settings: KAFKA_TOPIC_REPLICATION_FACTOR=3,
+# KAFKA_TOPIC_MIN_INSYNC_REPLICAS=2).
 # Progress goes to stderr; errors are one line on stderr prefixed "stack:".
 #
 # Settings (environment):
 #   STACK_KAFKA_PORT (9092)  STACK_KAFKA_CONTROLLER_PORT (9093)  STACK_MONGO_PORT (27017)
+#   STACK_KAFKA_BROKERS (1 | 3; default 1)
 #   STACK_MONGO_BACKEND (sqlite | postgresql | mongod; default: mongod if on PATH, else sqlite)
 #   STACK_PG_PORT (54329)  STACK_FERRETDB_PG_POOL (300: FerretDB's PostgreSQL connections)
 #   STACK_PG_BINDIR (auto: /usr/lib/postgresql/<newest>/bin)
 #   STACK_FERRETDB_DEBUG_PORT (28088, "-" disables FerretDB's debug HTTP listener)
 #   STACK_KAFKA_TIMEOUT / STACK_MONGO_TIMEOUT (60 seconds each)
-#   STACK_KAFKA_HEAP_OPTS ("-Xms256m -Xmx512m")  TASK_CENTER_CACHE  MONGODB_URI
+#   STACK_KAFKA_HEAP_OPTS ("-Xms256m -Xmx512m"; per node of a cluster "-Xms128m -Xmx384m")
+#   TASK_CENTER_CACHE  MONGODB_URI
 #   STACK_FERRETDB_LOG_LEVEL (error: FerretDB logs every failed command, e.g. the
 #     driver's unsupported `endSessions` on each client close, as a multi-line WARN)
 #
@@ -55,9 +65,15 @@ PG_MAX_CONNECTIONS=$((FERRETDB_PG_POOL + 50))
 FERRETDB_DEBUG_PORT="${STACK_FERRETDB_DEBUG_PORT:-28088}"
 KAFKA_TIMEOUT="${STACK_KAFKA_TIMEOUT:-60}"
 MONGO_TIMEOUT="${STACK_MONGO_TIMEOUT:-60}"
-KAFKA_HEAP_OPTS="${STACK_KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
+KAFKA_NODES="${STACK_KAFKA_BROKERS:-1}"
+if [[ $KAFKA_NODES == 3 ]]; then
+  KAFKA_HEAP_OPTS="${STACK_KAFKA_HEAP_OPTS:--Xms128m -Xmx384m}"
+else
+  KAFKA_HEAP_OPTS="${STACK_KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
+fi
 
 KAFKA_DIR="$STACK_DIR/kafka"
+CLUSTER_DIR="$STACK_DIR/kafka-cluster"
 FERRET_DIR="$STACK_DIR/ferretdb"
 MONGOD_DIR="$STACK_DIR/mongo"
 PG_DIR="$STACK_DIR/postgres"
@@ -175,7 +191,7 @@ probe() { # kind target -> exit status of stack/probe.mjs; rc 3 (missing package
   return "$rc"
 }
 
-# wait_ready <name> <pid|""> <timeout> <log...> -- <probe args>
+# wait_ready <name> <"pid ..."|""> <timeout> <log...> -- <probe args>
 wait_ready() {
   local name=$1 pid=$2 timeout=$3 logs=() deadline
   shift 3
@@ -189,11 +205,14 @@ wait_ready() {
   fi
   while :; do
     if probe "$@"; then return 0; fi
-    if [[ -n $pid ]] && ! is_alive "$pid"; then
-      local l
-      for l in "${logs[@]}"; do show_log "$l"; done
-      die "$name exited during startup$where"
-    fi
+    local p
+    for p in $pid; do
+      if ! is_alive "$p"; then
+        local l
+        for l in "${logs[@]}"; do show_log "$l"; done
+        die "$name exited during startup$where"
+      fi
+    done
     if ((SECONDS >= deadline)); then
       local l
       for l in "${logs[@]}"; do show_log "$l"; done
@@ -209,12 +228,28 @@ wait_ready() {
 
 kafka_pid() { our_pid "$KAFKA_DIR/pid" "$KAFKA_MARKER"; }
 
+cluster_node_pid() { # node number (1..3)
+  our_pid "$CLUSTER_DIR/node-$1/pid" "$CLUSTER_DIR/node-$1/server.properties"
+}
+
+cluster_pids() { # the pids of the cluster nodes that run; fails when none does
+  local i pid out=""
+  for i in 1 2 3; do
+    if pid="$(cluster_node_pid "$i")"; then out+="$pid "; fi
+  done
+  [[ -n $out ]] && printf '%s\n' "${out% }"
+}
+
 mongo_pid() { # pid of our mongo-wire server, whichever backend
   our_pid "$FERRET_DIR/pid" "$FERRET_MARKER" || our_pid "$MONGOD_DIR/pid" "$MONGOD_MARKER"
 }
 
 if [[ ${1:-} == --status ]]; then
-  if kafka_pid >/dev/null; then echo kafka=running; else echo kafka=stopped; fi
+  if [[ $KAFKA_NODES == 3 ]]; then
+    # running: all three nodes (a cluster missing one is started again by stack/up.sh)
+    pids="$(cluster_pids || true)"
+    if [[ $(wc -w <<<"$pids") == 3 ]]; then echo kafka=running; else echo kafka=stopped; fi
+  elif kafka_pid >/dev/null; then echo kafka=running; else echo kafka=stopped; fi
   if mongo_pid >/dev/null; then echo mongo=running; else echo mongo=stopped; fi
   exit 0
 elif [[ $# -gt 0 ]]; then
@@ -225,6 +260,17 @@ fi
 
 check_port_number "$KAFKA_PORT" STACK_KAFKA_PORT
 check_port_number "$KAFKA_CONTROLLER_PORT" STACK_KAFKA_CONTROLLER_PORT
+[[ $KAFKA_NODES == 1 || $KAFKA_NODES == 3 ]] || die "STACK_KAFKA_BROKERS must be 1 or 3 (got '$KAFKA_NODES')"
+if [[ $KAFKA_NODES == 3 ]]; then
+  # node i: clients on KAFKA_PORT+2(i-1), controller on KAFKA_CONTROLLER_PORT+2(i-1)
+  CLUSTER_PORTS=("$KAFKA_PORT" $((KAFKA_PORT + 2)) $((KAFKA_PORT + 4)))
+  CLUSTER_CONTROLLER_PORTS=("$KAFKA_CONTROLLER_PORT" $((KAFKA_CONTROLLER_PORT + 2)) $((KAFKA_CONTROLLER_PORT + 4)))
+  check_port_number "$((KAFKA_PORT + 4))" "STACK_KAFKA_PORT+4"
+  check_port_number "$((KAFKA_CONTROLLER_PORT + 4))" "STACK_KAFKA_CONTROLLER_PORT+4"
+  if [[ $(printf '%s\n' "${CLUSTER_PORTS[@]}" "${CLUSTER_CONTROLLER_PORTS[@]}" | sort -u | wc -l) != 6 ]]; then
+    die "STACK_KAFKA_BROKERS=3 uses ports STACK_KAFKA_PORT+0/2/4 and STACK_KAFKA_CONTROLLER_PORT+0/2/4: they overlap (${CLUSTER_PORTS[*]} / ${CLUSTER_CONTROLLER_PORTS[*]}); pick ports an odd distance apart, e.g. 9092 and 9093"
+  fi
+fi
 check_port_number "$MONGO_PORT" STACK_MONGO_PORT
 check_port_number "$PG_PORT" STACK_PG_PORT
 [[ $FERRETDB_DEBUG_PORT == - ]] || check_port_number "$FERRETDB_DEBUG_PORT" STACK_FERRETDB_DEBUG_PORT
@@ -348,6 +394,10 @@ KAFKA_PID=""
 KAFKA_STAMP="listeners=127.0.0.1:$KAFKA_PORT,127.0.0.1:$KAFKA_CONTROLLER_PORT"
 # Checks only (nothing is started): reuse what runs, else ports free + tools present.
 plan_kafka() {
+  local cluster
+  if cluster="$(cluster_pids)"; then
+    die "kafka runs as a three-node cluster (pids $cluster, STACK_KAFKA_BROKERS=3); run 'npm run stack:down' first to use a single node"
+  fi
   if KAFKA_PID="$(kafka_pid)" || { adopt "$KAFKA_PORT" "$KAFKA_DIR/pid" "$KAFKA_MARKER" && KAFKA_PID="$(kafka_pid)"; }; then
     local old
     old="$(cat "$KAFKA_DIR/stamp" 2>/dev/null || true)"
@@ -399,6 +449,141 @@ start_kafka() {
   KAFKA_PID=$LAUNCHED_PID
   echo "$KAFKA_PID" >"$KAFKA_DIR/pid"
   echo "$KAFKA_STAMP" >"$KAFKA_DIR/stamp"
+  KAFKA_STARTED=1
+  KAFKA_T0=$SECONDS
+}
+
+# ------------------------------------------------------------- kafka, three nodes
+
+write_cluster_config() { # node number (1..3)
+  local i=$1 dir="$CLUSTER_DIR/node-$1" voters="" n
+  for n in 1 2 3; do voters+="$n@127.0.0.1:${CLUSTER_CONTROLLER_PORTS[n - 1]},"; done
+  cat >"$dir/server.properties" <<EOF
+# Generated by stack/up.sh (STACK_KAFKA_BROKERS=3) on every start; edit the script, not this file.
+node.id=$i
+process.roles=broker,controller
+controller.quorum.voters=${voters%,}
+controller.listener.names=CONTROLLER
+listeners=PLAINTEXT://127.0.0.1:${CLUSTER_PORTS[i - 1]},CONTROLLER://127.0.0.1:${CLUSTER_CONTROLLER_PORTS[i - 1]}
+advertised.listeners=PLAINTEXT://127.0.0.1:${CLUSTER_PORTS[i - 1]}
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$dir/data
+
+# durability: every partition on all three nodes, an acks=all write needs two of them,
+# a replica that was not in sync never becomes leader (docs/kafka-cluster.md)
+default.replication.factor=3
+min.insync.replicas=2
+unclean.leader.election.enable=false
+offsets.topic.replication.factor=3
+offsets.topic.num.partitions=3
+transaction.state.log.replication.factor=3
+transaction.state.log.min.isr=2
+transaction.state.log.num.partitions=3
+
+# tests: topics appear on first use (with the durability above), groups join at once
+auto.create.topics.enable=true
+delete.topic.enable=true
+num.partitions=1
+group.initial.rebalance.delay.ms=0
+
+# small footprint (three JVMs on a laptop), short-lived data
+num.network.threads=2
+num.io.threads=2
+num.replica.fetchers=1
+num.recovery.threads.per.data.dir=1
+background.threads=2
+log.cleaner.threads=1
+log.cleaner.dedupe.buffer.size=16777216
+log.segment.bytes=16777216
+log.retention.hours=6
+log.retention.bytes=268435456
+log.retention.check.interval.ms=60000
+EOF
+}
+
+CLUSTER_STAMP=""
+CLUSTER_TO_START=()
+# Checks only (nothing is started): reuse the nodes that run, else ports free + tools present.
+plan_kafka_cluster() {
+  local pid i running=()
+  if pid="$(kafka_pid)"; then
+    die "kafka runs as a single node (pid $pid); run 'npm run stack:down' first to start a three-node cluster"
+  fi
+  CLUSTER_STAMP="brokers=3 listeners=$(printf '127.0.0.1:%s,' "${CLUSTER_PORTS[@]}" "${CLUSTER_CONTROLLER_PORTS[@]}")"
+  CLUSTER_STAMP="${CLUSTER_STAMP%,}"
+  for i in 1 2 3; do
+    if pid="$(cluster_node_pid "$i")" || { adopt "${CLUSTER_PORTS[i - 1]}" "$CLUSTER_DIR/node-$i/pid" \
+      "$CLUSTER_DIR/node-$i/server.properties" && pid="$(cluster_node_pid "$i")"; }; then
+      running+=("$pid")
+    else
+      CLUSTER_TO_START+=("$i")
+    fi
+  done
+  if ((${#running[@]})); then
+    local old
+    old="$(cat "$CLUSTER_DIR/stamp" 2>/dev/null || true)"
+    if [[ $old != "$CLUSTER_STAMP" ]]; then
+      die "kafka is already running (pids ${running[*]}) with ${old:-other settings}; run 'npm run stack:down' first to use $CLUSTER_STAMP"
+    fi
+  fi
+  ((${#CLUSTER_TO_START[@]})) || { KAFKA_REUSE=1; return 0; }
+  for i in "${CLUSTER_TO_START[@]}"; do
+    require_port_free "${CLUSTER_PORTS[i - 1]}" STACK_KAFKA_PORT "Kafka node $i"
+    require_port_free "${CLUSTER_CONTROLLER_PORTS[i - 1]}" STACK_KAFKA_CONTROLLER_PORT "Kafka node $i controller"
+  done
+  java_cmd
+  if [[ ! -f $KAFKA_LIBS/.complete ]] && ! command -v mvn >/dev/null 2>&1; then
+    die "mvn (Maven) not found: needed once to download the Kafka $KAFKA_VERSION jars; install it (apt-get install -y maven) or put the jars in $KAFKA_LIBS"
+  fi
+}
+
+start_kafka_cluster() {
+  ((KAFKA_REUSE)) && return 0
+  fetch_kafka_jars
+  local i formatted=1 log4j="-Dlog4j.configuration=file:$ROOT/stack/log4j.properties"
+  for i in 1 2 3; do
+    mkdir -p "$CLUSTER_DIR/node-$i/data" "$CLUSTER_DIR/node-$i/logs"
+    write_cluster_config "$i"
+    [[ -f $CLUSTER_DIR/node-$i/data/meta.properties ]] || formatted=0
+  done
+  if ((!formatted)); then
+    # All three share one cluster id: a node formatted alone could not join the others.
+    ((${#CLUSTER_TO_START[@]} == 3)) ||
+      die "kafka cluster node storage is incomplete while some nodes run; run 'npm run stack:down' first"
+    local id pids=()
+    id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    while [[ $id == -* ]]; do id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"; done
+    say "kafka: formatting KRaft storage of 3 nodes in .stack/kafka-cluster (cluster id $id)"
+    for i in 1 2 3; do
+      rm -rf "$CLUSTER_DIR/node-$i/data"
+      mkdir -p "$CLUSTER_DIR/node-$i/data"
+      "$JAVA" -Xmx256m "$log4j" "-Dkafka.logs.dir=$CLUSTER_DIR/node-$i/logs" -cp "$KAFKA_LIBS/*" \
+        kafka.tools.StorageTool format -t "$id" -c "$CLUSTER_DIR/node-$i/server.properties" \
+        >"$CLUSTER_DIR/node-$i/format.log" 2>&1 </dev/null 9>&- &
+      pids+=($!)
+    done
+    for i in 1 2 3; do
+      if ! wait "${pids[i - 1]}"; then
+        show_log "$CLUSTER_DIR/node-$i/format.log"
+        die "kafka storage format of node $i failed (see .stack/kafka-cluster/node-$i/format.log)"
+      fi
+    done
+  fi
+
+  local opts
+  read -r -a opts <<<"$KAFKA_HEAP_OPTS"
+  opts+=(-XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
+    -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true "$log4j")
+  for i in "${CLUSTER_TO_START[@]}"; do
+    local dir="$CLUSTER_DIR/node-$i"
+    say "kafka: starting Kafka $KAFKA_VERSION node $i (KRaft) on 127.0.0.1:${CLUSTER_PORTS[i - 1]}"
+    : >"$dir/kafka.out"
+    printf '==== %s stack/up.sh: starting kafka.Kafka node %s\n' "$(date '+%F %T')" "$i" >>"$dir/logs/server.log"
+    launch "$dir/kafka.out" "$JAVA" "${opts[@]}" "-Dkafka.logs.dir=$dir/logs" -cp "$KAFKA_LIBS/*" kafka.Kafka "$dir/server.properties"
+    echo "$LAUNCHED_PID" >"$dir/pid"
+  done
+  echo "$CLUSTER_STAMP" >"$CLUSTER_DIR/stamp"
   KAFKA_STARTED=1
   KAFKA_T0=$SECONDS
 }
@@ -636,9 +821,10 @@ start_mongo() {
 # ---------------------------------------------------------------------------- main
 
 # Check everything first, so that a busy port or a missing tool fails before anything starts.
-plan_kafka
+if [[ $KAFKA_NODES == 3 ]]; then plan_kafka_cluster; else plan_kafka; fi
 plan_mongo
-start_kafka # returns right after launching the JVM; FerretDB builds/starts while Kafka boots
+# These return right after launching the JVMs; FerretDB builds/starts while Kafka boots.
+if [[ $KAFKA_NODES == 3 ]]; then start_kafka_cluster; else start_kafka; fi
 start_mongo
 if [[ $BACKEND == external ]]; then
   MONGO_URI="$MONGODB_URI"
@@ -647,7 +833,20 @@ else
 fi
 
 KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT"
-if ((KAFKA_STARTED)); then
+if [[ $KAFKA_NODES == 3 ]]; then
+  KAFKA_BROKERS="$(printf '127.0.0.1:%s,' "${CLUSTER_PORTS[@]}")"
+  KAFKA_BROKERS="${KAFKA_BROKERS%,}"
+  KAFKA_PID="$(cluster_pids || true)"
+  cluster_logs=()
+  for i in 1 2 3; do cluster_logs+=("$CLUSTER_DIR/node-$i/logs/server.log" "$CLUSTER_DIR/node-$i/kafka.out"); done
+  # the probe passes once every node of the list is a registered broker
+  if ((KAFKA_STARTED)) || ! probe kafka "$KAFKA_BROKERS"; then
+    wait_ready "kafka cluster" "$KAFKA_PID" "$KAFKA_TIMEOUT" "${cluster_logs[@]}" -- kafka "$KAFKA_BROKERS"
+    say "kafka: 3 nodes ready on $KAFKA_BROKERS (pids $KAFKA_PID)"
+  else
+    say "kafka: 3 nodes already running (pids $KAFKA_PID)"
+  fi
+elif ((KAFKA_STARTED)); then
   wait_ready kafka "$KAFKA_PID" "$KAFKA_TIMEOUT" "$KAFKA_DIR/logs/server.log" "$KAFKA_DIR/kafka.out" -- kafka "$KAFKA_BROKERS"
   say "kafka: ready on $KAFKA_BROKERS (pid $KAFKA_PID, $((SECONDS - KAFKA_T0)) s)"
 elif probe kafka "$KAFKA_BROKERS"; then
@@ -674,6 +873,10 @@ fi
 
 tmp="$(mktemp "$STACK_DIR/env.XXXXXX")"
 printf 'KAFKA_BROKERS=%s\nMONGODB_URI=%s\n' "$KAFKA_BROKERS" "$MONGO_URI" >"$tmp"
+if [[ $KAFKA_NODES == 3 ]]; then
+  # A task center on this cluster creates its topics like the broker's defaults.
+  printf 'KAFKA_TOPIC_REPLICATION_FACTOR=3\nKAFKA_TOPIC_MIN_INSYNC_REPLICAS=2\n' >>"$tmp"
+fi
 chmod 644 "$tmp"
 mv -f "$tmp" "$ENV_FILE"
 cat "$ENV_FILE"
