@@ -13,11 +13,14 @@ export const kafkaLogCreator: logCreator = () => {
   const lastSeen = new Map<string, number>();
   return ({ namespace, level, log }) => {
     if (level > logLevel.WARN) return;
-    const line = `${namespace}: ${log.message}${log.broker ? ` (broker ${String(log.broker)})` : ''}`;
+    const broker = log.broker ? ` (broker ${String(log.broker)})` : '';
+    const line = `${namespace}: ${log.message}${broker}`;
+    // Numbers vary between repeats ("Restarting the consumer in 1138ms"): not a new condition.
+    const key = `${namespace}: ${String(log.message).replace(/\d+/g, 'N')}${broker}`;
     const now = Date.now();
-    const seen = lastSeen.get(line);
+    const seen = lastSeen.get(key);
     if (seen !== undefined && now - seen < REPEAT_WINDOW_MS) return;
-    lastSeen.set(line, now);
+    lastSeen.set(key, now);
     if (lastSeen.size > 1000) lastSeen.clear();
     logger.warn(line);
   };

@@ -95,12 +95,15 @@ export class RunTimerLoop implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   tick(): Promise<void> {
+    // Not a round at all while paused: a skipped round would read as a recovery, and an
+    // outage would log a start and a recovery line every pause.
+    if (Date.now() < this.pausedUntil) return Promise.resolve();
     return this.rounds.run();
   }
 
   private async step(): Promise<void> {
     const now = Date.now();
-    if (!this.interval || now < this.pausedUntil) return;
+    if (!this.interval) return;
     await this.load(now);
     const due = [...this.loaded.values()]
       .filter((t) => t.dueAt <= now && this.leases.holds(t.shard, now))
