@@ -23,14 +23,26 @@ export class CenterFleet {
 
   constructor(readonly env: Record<string, string>) {}
 
-  /** Spawns a center and waits until its /health answers 200 (it exits 1 if it cannot start). */
-  async start(label: string, extra: Record<string, string> = {}): Promise<RunningCenter> {
+  /**
+   * Spawns a center and waits until its /health answers 200 (it exits 1 if it cannot start).
+   * `netHost`: run it inside a network namespace (`exec` prefix), serving on its `address`.
+   */
+  async start(
+    label: string,
+    extra: Record<string, string> = {},
+    netHost?: { exec: string[]; address: string },
+  ): Promise<RunningCenter> {
     const port = await freePort();
-    const proc = spawnCenter({ ...this.env, ...extra, PORT: String(port), HOST: '127.0.0.1' });
+    const host = netHost?.address ?? '127.0.0.1';
+    const proc = spawnCenter(
+      { ...this.env, ...extra, PORT: String(port), HOST: host },
+      [],
+      netHost?.exec,
+    );
     const center: RunningCenter = {
       label,
       port,
-      api: ApiClient.forPort(port),
+      api: netHost ? new ApiClient(`http://${host}:${port}`) : ApiClient.forPort(port),
       proc,
       pid: proc.child.pid ?? -1,
     };
