@@ -82,6 +82,8 @@ function namespaceOf(uri: string | undefined): string {
 
 export async function startCenter(
   env: Record<string, string>,
+  /** 'pipe': the caller reads the center's log lines from `child.stdout`. */
+  output: 'inherit' | 'pipe' = 'inherit',
 ): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   // e.g. BENCH_CENTER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the center.
@@ -101,7 +103,7 @@ export async function startCenter(
       TASK_CENTER_NAMESPACE: namespaceOf(env.MONGODB_URI),
       ...env,
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', output, 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
