@@ -29,7 +29,7 @@ describe('SingleFlight', () => {
     const logger = new Logger('spec');
     const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
     const log = jest.spyOn(logger, 'log').mockImplementation(() => undefined);
-    const conditions = new ConditionLog(logger);
+    const conditions = new ConditionLog(logger, 0);
     const errors: unknown[] = [];
     let fail = true;
     const flight = new SingleFlight(

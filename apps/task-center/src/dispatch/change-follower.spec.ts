@@ -51,7 +51,7 @@ function setup(owned = ['a', 'b', 'c']) {
     gone: (id) => void events.push(`gone ${id}`),
     reloadAll,
     logger: logger as unknown as Logger,
-    conditions: new ConditionLog(logger as unknown as Logger),
+    conditions: new ConditionLog(logger as unknown as Logger, 0),
   });
   return { log, db, events, pendingWrites, findByIds, reloadAll, logger, follower };
 }

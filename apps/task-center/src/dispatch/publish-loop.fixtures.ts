@@ -99,7 +99,7 @@ export function setup(options: { maxBatch?: number; writeBehindMs?: number } = {
     advances: [] as Advance[],
   };
   const logger = { warn: jest.fn(), log: jest.fn() };
-  const conditions = new ConditionLog(logger as unknown as Logger);
+  const conditions = new ConditionLog(logger as unknown as Logger, 0);
   let running = true;
   const held = new Set<number>([0, 1]);
   const rereads: number[] = [];

@@ -79,7 +79,7 @@ function setup(options: { maxLoaded?: number; writeBehindMs?: number } = {}) {
   const db = new FakeTasksDb();
   const held = new Set([0, 1]);
   const logger = { warn: jest.fn(), log: jest.fn() };
-  const conditions = new ConditionLog(logger as unknown as Logger);
+  const conditions = new ConditionLog(logger as unknown as Logger, 0);
   const readAhead = new TaskReadAhead(
     { tasks: db, holds: (shard) => held.has(shard), isRunning: () => true, conditions },
     { readAheadMs: READ_AHEAD_MS, maxLoaded: options.maxLoaded ?? 1000 },

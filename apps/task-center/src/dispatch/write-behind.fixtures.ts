@@ -125,7 +125,7 @@ export function setup(writeBehindMs: number) {
         forgotten.push(t);
         memory.delete(t.id);
       },
-      conditions: new ConditionLog(logger as unknown as Logger),
+      conditions: new ConditionLog(logger as unknown as Logger, 0),
       onError,
     },
     writeBehindMs,

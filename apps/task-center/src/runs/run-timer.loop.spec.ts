@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { RECOVERY_QUIET_MS } from '../background/condition-log';
 import { type AppConfig } from '../config';
 import { type ShardLeases } from '../leases/shard-leases';
 import { type RunTimersRepository } from '../repositories/run-timers.repository';
@@ -13,6 +14,7 @@ describe('RunTimerLoop: a database outage', () => {
   let down: boolean;
 
   beforeEach(() => {
+    jest.useFakeTimers({ doNotFake: ['Date'] });
     warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     now = 1_800_000_000_000;
@@ -33,6 +35,7 @@ describe('RunTimerLoop: a database outage', () => {
   afterEach(async () => {
     await loop.beforeApplicationShutdown();
     jest.restoreAllMocks();
+    jest.useRealTimers();
   });
 
   it('is one line when it starts and one when it ends, however many rounds fail or pause between', async () => {
@@ -42,6 +45,7 @@ describe('RunTimerLoop: a database outage', () => {
     }
     down = false;
     await loop.tick();
+    jest.advanceTimersByTime(RECOVERY_QUIET_MS);
 
     const lines = [...warn.mock.calls, ...log.mock.calls].map(([line]) => line as string);
     expect(lines).toEqual([
