@@ -43,7 +43,7 @@ const CREATE_LEAD_MS = 15_000;
 const WARM_S = 4;
 const CUT_S = 12;
 /** The slots checked: up to this long after the heal. */
-const AFTER_HEAL_S = 20;
+const AFTER_HEAL_S = 14;
 /** After the last slot checked: how long late fires may take to arrive. */
 const SETTLE_MS = 15_000;
 /**
