@@ -11,6 +11,7 @@ import { ConditionLog } from '../background/condition-log';
 import { settledBy } from '../background/settled-by';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { FirePublisher } from '../kafka/fire-publisher';
+import { KafkaAdminService } from '../kafka/kafka-admin.service';
 import { type ShardOwner, ShardLeases } from '../leases/shard-leases';
 import { MetricsService } from '../metrics/metrics.service';
 import { FiresRepository } from '../repositories/fires.repository';
@@ -67,6 +68,7 @@ export class Dispatcher
     publisher: FirePublisher,
     private readonly leases: ShardLeases,
     timers: RunTimerLoop,
+    private readonly kafkaAdmin: KafkaAdminService,
     @Optional() private readonly metrics?: MetricsService,
   ) {
     const { dispatch, runs, tasks: taskSettings, kafka } = config;
@@ -227,6 +229,24 @@ export class Dispatcher
     this.readAhead.shards.track(shard);
     void this.readAhead.load();
     return Promise.resolve();
+  }
+
+  publishingFailedSince(): number | undefined {
+    return this.loop.failingSince();
+  }
+
+  /**
+   * Kafka answers a metadata request within a third of the lease TTL (a round's interval), and
+   * no publish of ours is still waiting for its answer (a connection stuck since the cut).
+   */
+  async publishingWorks(): Promise<boolean> {
+    try {
+      await this.kafkaAdmin.ping(Math.max(500, Math.floor(this.config.dispatch.leaseTtlMs / 3)));
+    } catch {
+      return false;
+    }
+    this.loop.forgetFailures();
+    return this.loop.failingSince() === undefined;
   }
 
   /** Lease going away: forget the shard's tasks once no batch is in flight. */

@@ -64,6 +64,10 @@ export class PublishLoop {
   private readonly retry = { delayMs: 0, until: 0 };
   private draining: Promise<void> | undefined;
   private drainAgain = false;
+  /** The first failed publish since the last one that worked. */
+  private failedSince: number | undefined;
+  /** Start of the publish waiting for Kafka's answer, if one is. */
+  private sendingSince: number | undefined;
 
   constructor(
     private readonly ports: PublishLoopPorts,
@@ -105,6 +109,21 @@ export class PublishLoop {
   stop(): void {
     clearTimeout(this.timer?.handle);
     this.timer = undefined;
+  }
+
+  /**
+   * Since when publishing has not worked: the first failure after the last success, or the
+   * start of a publish still waiting for Kafka's answer (a cut-off network fails nothing, it
+   * just never answers). Undefined while publishing works.
+   */
+  failingSince(): number | undefined {
+    const times = [this.failedSince, this.sendingSince].filter((t) => t !== undefined);
+    return times.length > 0 ? Math.min(...times) : undefined;
+  }
+
+  /** Kafka answers again (a probe said so): past failures no longer count. */
+  forgetFailures(): void {
+    this.failedSince = undefined;
   }
 
   /** Resolves when no batch is being planned or published. */
@@ -211,16 +230,21 @@ export class PublishLoop {
   private async publish(planned: Planned[], batch: PreparedFires, sentAt: number) {
     const messages = planned.flatMap((p) => p.messages);
     if (messages.length > 0) {
+      this.sendingSince = sentAt;
       try {
         await this.ports.publisher.publishPrepared(batch, sentAt);
       } catch (err) {
+        this.failedSince ??= sentAt;
         this.ports.memory.unsent(planned.map((p) => p.task));
         for (const { task } of planned)
           if (task.dueAt !== null) this.ports.memory.requeue(task.id, task.dueAt);
         this.ports.conditions.fail('dispatch: publishing to Kafka', err);
         this.ports.onError?.(err);
         return false;
+      } finally {
+        this.sendingSince = undefined;
       }
+      this.failedSince = undefined;
       this.ports.onPublished?.(messages, Date.now());
       this.retry.delayMs = 0;
       this.ports.conditions.ok('dispatch: publishing to Kafka');

@@ -12,6 +12,10 @@ export interface ShardOwner {
   acquired(shard: number): Promise<void>;
   /** Stop dispatching the shard; resolves when none of its fires is in flight. */
   releasing(shard: number): Promise<void>;
+  /** Since when this replica has been unable to publish (Kafka unreachable), if it is. */
+  publishingFailedSince(): number | undefined;
+  /** Whether Kafka answers now; true also forgets the failures that benched this replica. */
+  publishingWorks(): Promise<boolean>;
 }
 
 interface Held {
@@ -21,22 +25,41 @@ interface Held {
 }
 
 /**
+ * A shard handed over keeps its lease renewed until our writes of its tasks have landed, so
+ * that the next owner never reads a copy from before them; past this many TTLs it is left to
+ * expire (a write that never finishes must not keep the shard from every other replica).
+ */
+const HAND_OVER_MAX_TTLS = 3;
+
+/**
  * Keeps this replica's fair share of shard leases: renews what it holds every third of the
  * TTL, takes over expired leases of dead replicas, and hands shards back when more
  * replicas join. A replica publishes for a shard only while its lease is valid locally,
- * which ends a third of the TTL before any other replica may take it over.
+ * which ends a third of the TTL before any other replica may take it over: cut off from the
+ * database, it stops by its own clock. Cut off from Kafka (publishing has failed for a TTL),
+ * it leaves the replica list and hands its shards over until Kafka answers again.
+ *
+ * A round never waits for a shard's hand-over (the dispatcher's writes of it may be slow or
+ * stuck): those run beside the rounds, so the other leases keep being renewed.
  */
 @Injectable()
 export class ShardLeases {
   readonly replicaId: string;
   private readonly logger = new Logger(ShardLeases.name);
+  /** Shards we may publish for. */
   private readonly held = new Map<number, Held>();
+  /** Shards being handed over: renewed, not published for, released once written. */
+  private readonly handingOver = new Map<number, Held & { since: number }>();
+  /** Hand-overs and releases of lost leases under way, by shard. */
+  private readonly releasing = new Map<number, Promise<void>>();
   private readonly rounds = new SingleFlight(() => this.rebalance(), {
     conditions: new ConditionLog(this.logger),
     condition: 'dispatch leases',
   });
   private timer: NodeJS.Timeout | undefined;
   private owner: ShardOwner | undefined;
+  /** Set while this replica cannot publish: it holds no shard and is not in the replica list. */
+  private benchedAt: number | undefined;
 
   constructor(
     private readonly store: LeasesRepository,
@@ -71,7 +94,8 @@ export class ShardLeases {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.rounds.settled();
-    for (const shard of [...this.held.keys()]) await this.giveBack(shard);
+    for (const shard of [...this.held.keys()]) this.handOver(shard, Date.now());
+    await Promise.all(this.releasing.values());
     await this.store.forget(this.replicaId).catch(() => undefined);
   }
 
@@ -84,6 +108,7 @@ export class ShardLeases {
     clearInterval(this.timer);
     this.timer = undefined;
     this.held.clear();
+    this.handingOver.clear();
     await this.store.forget(this.replicaId).catch(() => undefined);
   }
 
@@ -94,43 +119,115 @@ export class ShardLeases {
   private async rebalance(): Promise<void> {
     if (!this.timer || !this.owner) return;
     const now = Date.now();
-    const validUntil = now + this.ttl - Math.floor(this.ttl / 3);
-    await this.store.heartbeat(this.replicaId, now);
-    for (const [shard, held] of this.held) {
-      if (await this.store.renew(held.lease, now, this.ttl)) {
-        held.validUntil = validUntil;
-      } else {
-        this.held.delete(shard);
-        await this.owner.releasing(shard);
-        this.logger.warn(`lost the lease of shard ${shard}`);
-      }
+    if (await this.benched(this.owner, now)) {
+      for (const shard of [...this.held.keys()]) this.handOver(shard, now);
+      // Left to expire rather than renewed until written: what we could not publish was not
+      // advanced, so the next owner reads it as due (within a TTL of our last renewal).
+      this.handingOver.clear();
+      return;
     }
+    await this.store.heartbeat(this.replicaId, now);
+    await this.renewHeld(now);
+    await this.renewHandOvers(now);
+
     const { shards } = this.config.dispatch;
     const replicas = await this.store.liveReplicas(now - this.ttl);
     const target = Math.ceil(shards / Math.max(1, replicas.length));
-    while (this.held.size > target) await this.giveBack(Math.max(...this.held.keys()));
+    while (this.held.size > target) this.handOver(Math.max(...this.held.keys()), now);
     if (this.held.size >= target) return;
 
     const leases = new Map((await this.store.list()).map((l) => [l.shard, l]));
     // Start at a replica-specific shard so that replicas starting together rarely collide.
     const first = shardOf(this.replicaId, shards);
+    const validUntil = now + this.ttl - Math.floor(this.ttl / 3);
+    const taken: Lease[] = [];
     for (let i = 0; i < shards && this.held.size < target && this.timer; i++) {
       const shard = (first + i) % shards;
       const lease = leases.get(shard);
-      if (this.held.has(shard) || (lease?.owner && lease.expiresAt >= now)) continue;
+      if (this.held.has(shard) || this.releasing.has(shard)) continue;
+      if (lease?.owner && lease.expiresAt >= now) continue;
       const got = await this.store.claim(shard, lease?.token ?? 0, this.replicaId, now, this.ttl);
       if (!got) continue;
       this.held.set(shard, { lease: got, validUntil });
-      this.logger.log(`took shard ${shard} (token ${got.token})`);
+      taken.push(got);
       await this.owner.acquired(shard);
+    }
+    // One line per round, not one per shard (a start takes all of them).
+    if (taken.length > 0) {
+      const list = taken.map((l) => `${l.shard} (token ${l.token})`).join(', ');
+      this.logger.log(`took ${taken.length === 1 ? 'shard' : 'shards'} ${list}`);
     }
   }
 
-  private async giveBack(shard: number): Promise<void> {
+  /**
+   * Publishing has failed for a lease TTL: hand every shard over and leave the replica list
+   * (so that the others divide all shards among themselves) until Kafka answers again.
+   */
+  private async benched(owner: ShardOwner, now: number): Promise<boolean> {
+    if (this.benchedAt === undefined) {
+      const failing = owner.publishingFailedSince();
+      if (failing === undefined || now - failing < this.ttl) return false;
+      this.benchedAt = now;
+      this.logger.warn(
+        `cannot publish to Kafka for ${Math.round((now - failing) / 1000)}s: handing ${this.held.size} shards to the other replicas until it answers`,
+      );
+      await this.store.forget(this.replicaId);
+      return true;
+    }
+    if (!(await owner.publishingWorks())) return true;
+    this.logger.log(
+      `Kafka answers again after ${Math.round((now - this.benchedAt) / 1000)}s: taking shards again`,
+    );
+    this.benchedAt = undefined;
+    return false;
+  }
+
+  private async renewHeld(now: number): Promise<void> {
+    const validUntil = now + this.ttl - Math.floor(this.ttl / 3);
+    for (const [shard, held] of this.held) {
+      if (await this.store.renew(held.lease, now, this.ttl)) {
+        held.validUntil = validUntil;
+        continue;
+      }
+      this.held.delete(shard);
+      this.logger.warn(`lost the lease of shard ${shard}`);
+      this.whileReleasing(shard, this.owner!.releasing(shard));
+    }
+  }
+
+  /** Keeps the leases of shards being handed over, until their writes land or it takes too long. */
+  private async renewHandOvers(now: number): Promise<void> {
+    for (const [shard, over] of this.handingOver) {
+      const tooLong = now - over.since > HAND_OVER_MAX_TTLS * this.ttl;
+      if (tooLong || !(await this.store.renew(over.lease, now, this.ttl))) {
+        this.handingOver.delete(shard);
+        if (tooLong)
+          this.logger.warn(`shard ${shard}: writes still under way, lease left to expire`);
+      }
+    }
+  }
+
+  /** Stops publishing for the shard now; releases its lease once its writes have landed. */
+  private handOver(shard: number, now: number): void {
     const held = this.held.get(shard);
     if (!held) return;
-    await this.owner?.releasing(shard);
     this.held.delete(shard);
-    await this.store.release(held.lease);
+    const over = { ...held, since: now };
+    this.handingOver.set(shard, over);
+    const released = this.owner!.releasing(shard).then(async () => {
+      if (this.handingOver.get(shard) !== over) return; // expired meanwhile
+      this.handingOver.delete(shard);
+      await this.store.release(over.lease);
+    });
+    this.whileReleasing(shard, released);
+  }
+
+  private whileReleasing(shard: number, work: Promise<void>): void {
+    const done = work
+      .catch((err: unknown) => this.logger.warn(`shard ${shard}: hand-over failed: ${String(err)}`))
+      .finally(() => {
+        if (this.releasing.get(shard) === done) this.releasing.delete(shard);
+      });
+    this.releasing.set(shard, done);
   }
 }
