@@ -68,24 +68,6 @@ export function shardsHeld(snapshots: LeaseSnapshot[], owner: string, at: number
   return [...last.owners].filter(([, o]) => o === owner).map(([shard]) => shard);
 }
 
-/** When each of `shards` was first seen held by another owner than `from`, after `since`. */
-export function takenOver(
-  snapshots: LeaseSnapshot[],
-  shards: number[],
-  from: string,
-  since: number,
-): Map<number, number> {
-  const taken = new Map<number, number>();
-  for (const s of snapshots) {
-    if (s.at < since) continue;
-    for (const shard of shards) {
-      const owner = s.owners.get(shard);
-      if (!taken.has(shard) && owner && owner !== from) taken.set(shard, s.at);
-    }
-  }
-  return taken;
-}
-
 /** First snapshot after `since` in which `owner` holds at least `count` shards. */
 export function firstHolding(
   snapshots: LeaseSnapshot[],
