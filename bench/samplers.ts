@@ -50,11 +50,12 @@ export interface CenterMemory {
   heapTotalMb: number;
 }
 
-const PROCESS_METRICS = [
-  'process_resident_memory_bytes',
-  'nodejs_heap_size_used_bytes',
-  'nodejs_heap_size_total_bytes',
-];
+/**
+ * The heap total first: prom-client reads the heap for its three heap gauges when the total is
+ * collected, so the used size asked for alone (or before it) is stale or 0.
+ */
+export const HEAP_METRICS = ['nodejs_heap_size_total_bytes', 'nodejs_heap_size_used_bytes'];
+const PROCESS_METRICS = ['process_resident_memory_bytes', ...HEAP_METRICS];
 
 /** Scrapes only the named metrics: the full page also counts the tasks, a collection scan. */
 export async function scrapeMetrics(

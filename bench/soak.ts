@@ -57,6 +57,8 @@ const opts = args({
   rate: 1000,
   /** 1 in this many slots fails its first attempt. */
   'fail-one-in': 100,
+  /** One-shots created per second; -1: 10 % of the rate. */
+  'one-shots': -1,
   /** RETENTION_HISTORY_S and RETENTION_FINISHED_TASKS_S of the center. */
   'history-s': 120,
   /** RETENTION_BUCKET_S of the center. */
@@ -232,7 +234,8 @@ async function main() {
     log(`note: the backend is ${backend}; the soak is meant for FerretDB's PostgreSQL backend`);
   const loops = Math.round(opts.rate * 0.7);
   const crons = Math.round(opts.rate * 0.4);
-  const oneShotsPerSec = Math.max(1, Math.round(opts.rate * 0.1));
+  const oneShotsPerSec =
+    opts['one-shots'] >= 0 ? opts['one-shots'] : Math.max(1, Math.round(opts.rate * 0.1));
   const kafka = new Kafka({ clientId: 'bench-soak', brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
@@ -293,8 +296,8 @@ async function main() {
         throw new Error(`create failed: ${status} ${JSON.stringify(json)}`);
       return id;
     };
-    // Creates at ~300/s on a busy machine; even second for the crontabs' first slot.
-    let start = nowSec() + Math.ceil((loops + crons) / 150) + 10;
+    // Creates at 50/s at least, even on a busy machine; even second for the crontabs' first slot.
+    let start = nowSec() + Math.ceil((loops + crons) / 50) + 15;
     if (start % 2 === 1) start++;
     const minutes = opts.minutes;
     const end = start + minutes * 60 - 1;
@@ -331,7 +334,11 @@ async function main() {
     let oneShotError: Error | undefined;
     const oneShotLoop = (async () => {
       await sleep(firstSlot - opts.lead * 1000 - Date.now());
-      for (let second = start - opts.lead; creating && second <= end - opts.lead; second++) {
+      for (
+        let second = start - opts.lead;
+        creating && oneShotsPerSec > 0 && second <= end - opts.lead;
+        second++
+      ) {
         await sleep(second * 1000 - Date.now());
         const due = second + opts.lead;
         await Promise.all(
@@ -372,7 +379,13 @@ async function main() {
     log(
       `running ${minutes} min at ${opts.rate} fires/s (${loops} loops, ${crons} crontabs, ${oneShotsPerSec} one-shots/s); progress every minute`,
     );
-    for (let minute = 1; minute <= minutes; minute++) {
+    // Ctrl-C ends the run after the current minute, with its results and its cleanup.
+    let interrupted = false;
+    process.once('SIGINT', () => {
+      interrupted = true;
+      log('interrupted: ending after this minute…');
+    });
+    for (let minute = 1; minute <= minutes && !interrupted; minute++) {
       await sleep(firstSlot + minute * 60_000 - Date.now());
       const read = ingest();
       const nextBuckets = await scrapeBuckets(url);
@@ -414,6 +427,8 @@ async function main() {
       );
     }
     creating = false;
+    // Interrupted: only the slots of the minutes run count.
+    if (interrupted) lastSlot = Math.min(lastSlot, firstSlot + samples.length * 60_000 - 1000);
     await oneShotLoop;
     if (oneShotError) throw new Error(`creating one-shots failed: ${oneShotError.message}`);
 

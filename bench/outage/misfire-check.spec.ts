@@ -28,11 +28,17 @@ describe('checkMisfire after an outage', () => {
     ]);
   });
 
-  it('fire_once: the earliest missed slot and the recent ones pass; two catch-ups or none fail', () => {
+  it('fire_once: the earliest missed slot and the recent ones pass; no catch-up fails', () => {
     expect(check('fire_once', [10, ...range(26, 30)]).problems).toEqual([]);
-    expect(check('fire_once', [10, 11, ...range(26, 30)]).problems).toHaveLength(1);
     expect(check('fire_once', range(26, 30)).problems).toHaveLength(1);
+    // slot 10 skipped, 12 caught up: the gap from slot 10 follows no catch-up fire
     expect(check('fire_once', [12, ...range(26, 30)]).problems).toHaveLength(1);
+  });
+
+  it('fire_once: two catch-up fires in one publish fail', () => {
+    expect(check('fire_once', [10, 11, ...range(26, 30)]).problems).toEqual([
+      'fire_once: 2 catch-up fires in one publish',
+    ]);
   });
 
   it('skip: only the recent slots pass; a missed slot fired fails', () => {
@@ -50,6 +56,16 @@ describe('checkMisfire after an outage', () => {
       [],
     );
     expect(checkMisfire({ ...one, published: new Map() }, S).problems).toHaveLength(1);
+  });
+
+  it('counts only the slots up to `until`, and looks past it for the fire that followed', () => {
+    const published = fires(range(26, 30));
+    published.delete(T0 + 39_000);
+    const v = checkMisfire(
+      { policy: 'skip', oneShot: false, slots, published, until: T0 + 35_000 },
+      S,
+    );
+    expect(v).toMatchObject({ expected: 36, missing: 16, problems: [] });
   });
 
   it('fails fires for slots the schedule does not have', () => {

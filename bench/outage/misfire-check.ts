@@ -14,6 +14,11 @@ export interface TaskFires {
   slots: number[];
   /** Publish time (tc-published-at) of each slot received, by slot. */
   published: Map<number, number>;
+  /**
+   * Slots after this are only looked at as the fires that followed (the reader stopped
+   * before all of them came): not counted, never missing.
+   */
+  until?: number;
 }
 
 export interface MisfireSettings {
@@ -46,14 +51,15 @@ export function checkMisfire(task: TaskFires, s: MisfireSettings): MisfireVerdic
   const unexpected = [...task.published.keys()].filter((slot) => !expectedSlots.has(slot));
   if (unexpected.length > 0)
     problems.push(`fires for unexpected slots: ${unexpected.map(iso).join(', ')}`);
-  const missing = task.slots.filter((slot) => !task.published.has(slot));
-  const late = task.slots.filter((slot) => {
+  const counted = task.slots.filter((slot) => slot <= (task.until ?? Infinity));
+  const missing = counted.filter((slot) => !task.published.has(slot));
+  const late = counted.filter((slot) => {
     const at = task.published.get(slot);
     return at !== undefined && at - slot > s.thresholdMs + s.slackMs;
   });
   const verdict = (): MisfireVerdict => ({
-    expected: task.slots.length,
-    received: task.slots.length - missing.length,
+    expected: counted.length,
+    received: counted.length - missing.length,
     missing: missing.length,
     late: late.length,
     unexpected: unexpected.length,
@@ -84,17 +90,27 @@ export function checkMisfire(task: TaskFires, s: MisfireSettings): MisfireVerdic
     if (late.length > 0)
       problems.push(`skip: ${late.length} missed slots fired (first ${iso(late[0]!)})`);
   } else {
-    // fire_once: one catch-up fire, the earliest missed slot, for a run of missed slots.
-    if (missing.length > 0 && late.length !== 1)
-      problems.push(
-        `fire_once: ${late.length} catch-up fires for ${missing.length} missed slots (expected 1)`,
-      );
-    if (missing.length === 0 && late.length > 1)
-      problems.push(`fire_once: ${late.length} catch-up fires and no slot missed`);
-    if (late.length === 1 && missing.length > 0 && late[0]! > missing[0]!)
-      problems.push(
-        `fire_once: the catch-up fire ${iso(late[0]!)} is not the earliest missed slot`,
-      );
+    // fire_once: each run of missed slots follows one catch-up fire, the earliest missed slot
+    // published late. (A dispatcher late again later makes another run: one fire each.)
+    // One publish (one plan; a batch carries one publish time) makes one catch-up fire.
+    const byPublish = new Map<number, number>();
+    for (const slot of late) {
+      const at = task.published.get(slot)!;
+      byPublish.set(at, (byPublish.get(at) ?? 0) + 1);
+    }
+    const most = Math.max(0, ...byPublish.values());
+    if (most > 1) problems.push(`fire_once: ${most} catch-up fires in one publish`);
+    const missed = new Set(missing);
+    for (let i = 0; i < task.slots.length; i++) {
+      const slot = task.slots[i]!;
+      if (!missed.has(slot) || (i > 0 && missed.has(task.slots[i - 1]!))) continue;
+      const before = task.slots[i - 1];
+      const at = before === undefined ? undefined : task.published.get(before);
+      if (before === undefined || at === undefined || at - before <= s.thresholdMs - s.slackMs) {
+        problems.push(`fire_once: the missed slots from ${iso(slot)} follow no catch-up fire`);
+        break;
+      }
+    }
   }
   return verdict();
 }
