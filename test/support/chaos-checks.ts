@@ -155,37 +155,55 @@ export interface ConditionReport {
 
 const RECOVERED = /^(.*): recovered after \d+s \(\d+ failures\)$/;
 
-function conditionOf(msg: string): string | undefined {
-  return CONDITIONS.find((c) => msg.startsWith(`${c}: `));
+/** Outages logged outside ConditionLog, as their start and end lines. */
+export const OTHER_OUTAGES = [
+  {
+    // leases/shard-leases.ts: a replica that cannot publish hands its shards over
+    condition: 'leases: cannot publish to Kafka',
+    start: /^cannot publish to Kafka for \d+s: handing \d+ shards/,
+    end: /^Kafka answers again after \d+s/,
+  },
+];
+
+/** Whether `msg` starts or ends an outage, and which. */
+export function outageLine(msg: string): { condition: string; kind: 'start' | 'end' } | undefined {
+  const other = OTHER_OUTAGES.find((o) => o.start.test(msg) || o.end.test(msg));
+  if (other) return { condition: other.condition, kind: other.start.test(msg) ? 'start' : 'end' };
+  const condition = CONDITIONS.find((c) => msg.startsWith(`${c}: `));
+  if (!condition) return undefined;
+  return { condition, kind: RECOVERED.exec(msg)?.[1] === condition ? 'end' : 'start' };
 }
 
-/** Folds each process's condition lines into outage episodes, in log order. */
+/** Folds each process's outage lines into episodes, in log order. */
 export function conditionEpisodes(lines: LogLine[]): ConditionReport {
   const episodes: ConditionEpisode[] = [];
   const outOfOrder: string[] = [];
   const open = new Map<string, ConditionEpisode>();
   for (const l of lines) {
-    const condition = conditionOf(l.msg);
-    if (!condition) continue;
-    const key = `${l.process}|${condition}`;
-    const recovered = RECOVERED.exec(l.msg);
-    if (recovered && recovered[1] === condition) {
+    const line = outageLine(l.msg);
+    if (!line) continue;
+    const key = `${l.process}|${line.condition}`;
+    const at = `${l.process} ${new Date(l.at).toISOString()}`;
+    if (line.kind === 'end') {
       const episode = open.get(key);
       if (episode) {
         episode.endAt = l.at;
         open.delete(key);
       } else {
-        outOfOrder.push(
-          `${l.process} ${new Date(l.at).toISOString()}: recovery without a start: ${l.msg}`,
-        );
+        outOfOrder.push(`${at}: an end without a start: ${l.msg}`);
       }
       continue;
     }
     if (open.has(key)) {
-      outOfOrder.push(`${l.process} ${new Date(l.at).toISOString()}: second start line: ${l.msg}`);
+      outOfOrder.push(`${at}: a second start line: ${l.msg}`);
       continue;
     }
-    const episode = { process: l.process, condition, startAt: l.at, startLine: l.msg };
+    const episode = {
+      process: l.process,
+      condition: line.condition,
+      startAt: l.at,
+      startLine: l.msg,
+    };
     open.set(key, episode);
     episodes.push(episode);
   }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { type HandlerRecord, parseRecords } from './chaos-checks';
 import { waitFor } from './stack';
@@ -21,6 +21,10 @@ export class ChaosWorker {
   readonly child: ChildProcess;
   readonly exited: Promise<void>;
   private out = '';
+  private readonly parsed: HandlerRecord[] = [];
+  private readonly open = new Set<string>();
+  private offset = 0;
+  private partial = '';
 
   constructor(
     readonly label: string,
@@ -67,23 +71,39 @@ export class ChaosWorker {
     );
   }
 
+  /** Every whole line of the record file so far (read on from where the last call ended). */
   records(): HandlerRecord[] {
+    let fd: number;
     try {
-      return parseRecords(readFileSync(this.spec.recordFile, 'utf8'));
+      fd = openSync(this.spec.recordFile, 'r');
     } catch {
-      return [];
+      return this.parsed; // not created yet
     }
+    try {
+      const chunk = Buffer.alloc(1 << 20);
+      for (;;) {
+        const n = readSync(fd, chunk, 0, chunk.length, this.offset);
+        if (n === 0) break;
+        this.offset += n;
+        const text = this.partial + chunk.subarray(0, n).toString('utf8');
+        const cut = text.lastIndexOf('\n') + 1;
+        this.partial = text.slice(cut);
+        for (const r of parseRecords(text.slice(0, cut))) {
+          this.parsed.push(r);
+          if (r.kind === 'S') this.open.add(r.messageId);
+          else this.open.delete(r.messageId);
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return this.parsed;
   }
 
   /** Message ids whose handler started in this process and has not ended (yet). */
   inFlight(): string[] {
-    const open = new Set<string>();
-    for (const r of this.records()) {
-      if (r.pid !== this.pid) continue;
-      if (r.kind === 'S') open.add(r.messageId);
-      else open.delete(r.messageId);
-    }
-    return [...open];
+    this.records();
+    return [...this.open];
   }
 
   async kill(signal: NodeJS.Signals): Promise<void> {
