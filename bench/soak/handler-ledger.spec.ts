@@ -7,6 +7,7 @@ const run = (taskId: string, scheduledAt: number, attempt: number, failed = fals
   attempt,
   startedAt: scheduledAt + 5,
   failed,
+  publishedAt: scheduledAt + 2,
 });
 
 describe('HandlerLedger', () => {
@@ -34,6 +35,15 @@ describe('HandlerLedger', () => {
       redelivered: 1,
       duplicates: 0,
     });
+  });
+
+  it('counts slots the misfire policy skipped apart from lost ones', () => {
+    const ledger = new HandlerLedger(5000);
+    ledger.expect('a', T0, 1000, 12);
+    // slot 0 published 9.5 s late (a catch-up): slots 1..4 are more than 5 s behind it, skipped
+    ledger.take({ ...run('a', T0, 1), publishedAt: T0 + 9500 });
+    for (let i = 5; i < 11; i++) ledger.take(run('a', T0 + i * 1000, 1));
+    expect(ledger.summary(T0 + 11_000)).toMatchObject({ handled: 7, skipped: 4, lost: 1 });
   });
 
   it('counts a failed first attempt whose retry never came as lost', () => {
@@ -75,12 +85,13 @@ describe('HandlerLedger', () => {
 
 describe('parseRunLine', () => {
   it('reads what a soak worker writes, and nothing else', () => {
-    expect(parseRunLine(`abc:${T0}:2 ${T0 + 7} F`)).toEqual({
+    expect(parseRunLine(`abc:${T0}:2 ${T0 + 7} F ${T0 + 3}`)).toEqual({
       taskId: 'abc',
       scheduledAt: T0,
       attempt: 2,
       startedAt: T0 + 7,
       failed: true,
+      publishedAt: T0 + 3,
     });
     expect(parseRunLine('MEM 1 2')).toBeUndefined();
   });

@@ -20,11 +20,16 @@ export interface HandlerRun {
   attempt: number;
   startedAt: number;
   failed: boolean;
+  /** tc-published-at of the fire. */
+  publishedAt: number;
 }
 
-/** `<taskId>:<scheduledAt>:<attempt> <startedAt> <S|F>` (the message id is messageIdOf's). */
+/**
+ * `<taskId>:<scheduledAt>:<attempt> <startedAt> <S|F> <publishedAt>` (the message id is
+ * messageIdOf's).
+ */
 export function parseRunLine(line: string): HandlerRun | undefined {
-  const m = /^([^:\s]+):(\d+):(\d+) (\d+) ([SF])$/.exec(line);
+  const m = /^([^:\s]+):(\d+):(\d+) (\d+) ([SF]) (\d+)$/.exec(line);
   if (!m) return undefined;
   return {
     taskId: m[1]!,
@@ -32,6 +37,7 @@ export function parseRunLine(line: string): HandlerRun | undefined {
     attempt: Number(m[3]),
     startedAt: Number(m[4]),
     failed: m[5] === 'F',
+    publishedAt: Number(m[6]),
   };
 }
 
@@ -61,6 +67,11 @@ export interface LedgerSummary {
   handled: number;
   /** Expected and never handled successfully (a failed first attempt whose retry never came too). */
   lost: number;
+  /**
+   * Never run because the misfire policy (fire_once) skipped them: a fire of the same task for
+   * an earlier slot was published more than the misfire threshold after this slot.
+   */
+  skipped: number;
   /** Slots whose first attempt failed (by design) and whose retry ran. */
   retried: number;
   /** Runs of a message id that had run already (a redelivery: allowed). */
@@ -82,6 +93,10 @@ export class HandlerLedger {
   private unexpected = 0;
   private readonly unexpectedSamples: string[] = [];
   private orphans: HandlerRun[] = [];
+  /** [slot, publishedAt] of the fires published later than the threshold, by task. */
+  private readonly lateFires = new Map<string, [number, number][]>();
+
+  constructor(private readonly misfireThresholdMs = Infinity) {}
 
   /** Task `taskId` is expected to fire `count` times, `stepMs` apart from `first` (epoch ms). */
   expect(taskId: string, first: number, stepMs: number, count: number): void {
@@ -108,6 +123,11 @@ export class HandlerLedger {
         );
       return;
     }
+    if (run.attempt === 1 && run.publishedAt - run.scheduledAt > this.misfireThresholdMs) {
+      const late = this.lateFires.get(run.taskId) ?? [];
+      late.push([run.scheduledAt, run.publishedAt]);
+      this.lateFires.set(run.taskId, late);
+    }
     const bit = bitOf(run);
     if (s.states[index]! & bit) this.redelivered++;
     s.states[index]! |= bit;
@@ -122,6 +142,7 @@ export class HandlerLedger {
       expected: 0,
       handled: 0,
       lost: 0,
+      skipped: 0,
       retried: 0,
       redelivered: this.redelivered,
       duplicates: 0,
@@ -150,6 +171,7 @@ export class HandlerLedger {
         out.expected++;
         // A later attempt never fails (the handler fails first attempts only).
         if (state & (FIRST_OK | SECOND_OK | LATER)) out.handled++;
+        else if (state === 0 && this.skippedByMisfire(taskId, slot)) out.skipped++;
         else {
           out.lost++;
           sample('lost', taskId, slot);
@@ -163,5 +185,15 @@ export class HandlerLedger {
       }
     }
     return out;
+  }
+
+  private skippedByMisfire(taskId: string, slot: number): boolean {
+    const late = this.lateFires.get(taskId);
+    return (
+      late !== undefined &&
+      late.some(
+        ([earlier, publishedAt]) => earlier < slot && publishedAt - slot > this.misfireThresholdMs,
+      )
+    );
   }
 }

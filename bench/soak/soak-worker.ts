@@ -1,7 +1,7 @@
 /**
  * One SDK worker process of the soak (spawned by bench/soak.ts). Settings come as JSON in
  * SOAK_WORKER_SPEC. Every handler start is appended to `spec.file` as one line,
- * `<message id> <started at ms> <S|F>` (F: this run throws), flushed every 250 ms; 1 in
+ * `<message id> <started at ms> <S|F> <published at ms>` (F: this run throws), flushed every 250 ms; 1 in
  * `spec.failOneIn` slots fail their first attempt (so that retries flow). Prints
  * `MEM <rss MB> <heap used MB>` every 10 s and `READY` once joined. SIGTERM stops it gracefully.
  */
@@ -51,7 +51,7 @@ const worker = new TaskWorker({
 });
 worker.addTaskHandler('*', (taskId, _data, msgId, ctx) => {
   const fail = ctx.attempt === 1 && failsFirstAttempt(taskId, ctx.scheduledAt, spec.failOneIn);
-  pending.push(`${msgId} ${Date.now()} ${fail ? 'F' : 'S'}\n`);
+  pending.push(`${msgId} ${Date.now()} ${fail ? 'F' : 'S'} ${ctx.publishedAt}\n`);
   if (fail) throw new Error('soak: this slot fails its first attempt');
 });
 
