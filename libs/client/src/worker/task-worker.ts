@@ -20,6 +20,7 @@ import { DedupeWindow } from './dedupe-window';
 import { type FireHandler } from './fire-handler';
 import { consumePartitionBatch } from './partition-batch';
 import { PartitionPipelines } from './partition-pipeline';
+import { OutageLog } from './outage-log';
 import { ResultsPublisher } from './results-publisher';
 import { type HandlerRun, runHandler } from './run-handler';
 import { TagRouter } from './tag-router';
@@ -54,10 +55,14 @@ export class TaskWorker {
   private readonly drainDeadline: Promise<void>;
   private expireDrain!: () => void;
   private stopped: Promise<void> | undefined;
+  private readonly crashes: OutageLog;
+  private readonly heartbeats: OutageLog;
 
   constructor(private readonly options: TaskWorkerOptions) {
     checkOptions(options);
     this.logger = options.logger ?? consoleLogger;
+    this.crashes = new OutageLog(this.logger, 'consumer');
+    this.heartbeats = new OutageLog(this.logger, 'heartbeat');
     this.topic = options.topic ?? DEFAULTS.topic;
     this.resultsTopic = options.resultsTopic ?? DEFAULTS.resultsTopic;
     this.kafka =
@@ -121,9 +126,13 @@ export class TaskWorker {
     this.consumer = this.kafka.consumer({ ...options.consumer, groupId: options.groupId });
     this.results = new ResultsPublisher(this.producer, this.resultsTopic, this.logger);
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      const what = payload.restart ? 'restarting' : 'not restarting: the worker consumes nothing';
-      this.logger.error(`consumer crashed (${String(payload.error)}); ${what}`);
+      if (payload.restart)
+        return this.crashes.fail(`crashed (${String(payload.error)}); restarting`, 'error');
+      this.logger.error(
+        `consumer crashed (${String(payload.error)}); not restarting: the worker consumes nothing`,
+      );
     });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.crashes.ok());
     const concurrency = options.concurrency ?? DEFAULTS.concurrency;
     const stopping = () => this.state !== 'running';
     if (options.pipeline) {
@@ -251,8 +260,9 @@ export class TaskWorker {
         intervalMs: this.options.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs,
         ...(stopping ? { stopping: true } : {}),
       });
+      this.heartbeats.ok();
     } catch (err) {
-      this.logger.warn(`heartbeat not published (${String(err)})`);
+      this.heartbeats.fail(`not published (${String(err)})`);
     }
   }
 
