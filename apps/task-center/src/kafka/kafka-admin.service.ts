@@ -44,33 +44,44 @@ export class KafkaAdminService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async connectAndCreateTopics(): Promise<void> {
-    const { brokers, topics, partitions, replicationFactor, minInsyncReplicas } = this.config.kafka;
+    const { brokers } = this.config.kafka;
+    const started = Date.now();
     await retryUntil(() => this.admin.connect(), {
       what: `kafka: connecting to ${brokers.join(',')}`,
       deadlineMs: this.config.startupTimeoutMs,
       logger: this.logger,
     });
+    // Retried: on a cluster, a broker can answer before it has the new topics' metadata
+    // ("does not host this topic-partition" while waiting for their leaders).
+    await retryUntil(() => this.createMissingTopics(), {
+      what: 'kafka: creating topics',
+      deadlineMs: Math.max(1000, this.config.startupTimeoutMs - (Date.now() - started)),
+      logger: this.logger,
+    });
+  }
+
+  private async createMissingTopics(): Promise<void> {
+    const { topics, partitions, replicationFactor, minInsyncReplicas } = this.config.kafka;
     const wanted = [...new Set([...Object.values(topics), ...this.config.kafka.extraTopics])];
     const existing = new Set(await this.admin.listTopics());
     const missing = wanted.filter((t) => !existing.has(t));
-    if (missing.length > 0) {
-      await this.admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({
-          topic,
-          numPartitions: partitions,
-          replicationFactor,
-          ...(minInsyncReplicas !== undefined && {
-            configEntries: [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }],
-          }),
-        })),
-      });
-      const isr =
-        minInsyncReplicas === undefined ? '' : `, min.insync.replicas ${minInsyncReplicas}`;
-      this.logger.log(
-        `created topics ${missing.join(', ')} (${partitions} partitions, replication factor ${replicationFactor}${isr})`,
-      );
-    }
+    if (missing.length === 0) return;
+    // False when another replica created them first: they exist either way.
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({
+        topic,
+        numPartitions: partitions,
+        replicationFactor,
+        ...(minInsyncReplicas !== undefined && {
+          configEntries: [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }],
+        }),
+      })),
+    });
+    const isr = minInsyncReplicas === undefined ? '' : `, min.insync.replicas ${minInsyncReplicas}`;
+    this.logger.log(
+      `created topics ${missing.join(', ')} (${partitions} partitions, replication factor ${replicationFactor}${isr})`,
+    );
   }
 
   /** Number of brokers that answered a metadata request, or a rejection. */
