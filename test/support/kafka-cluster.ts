@@ -142,9 +142,6 @@ function serverProperties(
     'delete.topic.enable': 'true',
     'num.partitions': '1',
     'group.initial.rebalance.delay.ms': '0',
-    // A killed node is noticed within a few seconds (defaults: 9 s session, 2 s heartbeat).
-    'broker.session.timeout.ms': '6000',
-    'broker.heartbeat.interval.ms': '1000',
     // Small footprint: several JVMs share 2 cores.
     'num.network.threads': '2',
     'num.io.threads': '2',
