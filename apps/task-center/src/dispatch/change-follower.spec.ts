@@ -74,7 +74,7 @@ describe('ChangeFollower', () => {
     expect(log.reads).toEqual([2]);
   });
 
-  it('applies the entries in order, reading only the tasks it owns', async () => {
+  it('applies the entries in order, reading each task it owns once per batch of entries', async () => {
     const { log, db, events, findByIds, follower } = setup(['a', 'b']);
     await follower.start();
     db.set('a', task('a', { version: 3 }));
@@ -86,11 +86,26 @@ describe('ChangeFollower', () => {
     expect(events.filter((e) => e.startsWith('consider'))).toEqual([
       'consider a v3',
       'consider b v5',
-      'consider a v3',
     ]);
     const read = findByIds.mock.calls.flatMap(([ids]) => ids);
-    expect(read).toEqual(['a', 'b', 'a']);
+    expect(read).toEqual(['a', 'b']);
+    // Entry 1, then the next three at once (the first window); 4 is missing: caught up.
     expect(log.reads).toEqual([1, 2, 3, 4]);
+  });
+
+  it('a log that grows faster than one round trip per entry is followed in doubling windows', async () => {
+    const { log, db, events, findByIds, follower } = setup(['a', 'b']);
+    await follower.start();
+    db.set('a', task('a'));
+    db.set('b', task('b'));
+    for (let i = 0; i < 200; i++) await log.append(i % 2 === 0 ? ['a', 'x'] : ['b']);
+    await follower.poll();
+    // Windows of 4, 8, 16, 32, 64, 64, 64 (8 left): 7 rounds, each reading a and b once.
+    expect(findByIds).toHaveBeenCalledTimes(7);
+    expect(events.filter((e) => e.startsWith('consider'))).toHaveLength(14);
+    await log.append(['b']);
+    await follower.poll();
+    expect(events.at(-1)).toBe('consider b v2'); // entry 201 applied: seq counted every entry
   });
 
   it('a task not found (deleted) is gone', async () => {
@@ -147,8 +162,9 @@ describe('ChangeFollower', () => {
     await follower.poll();
     expect(events).toEqual(['read a', 'consider a v2', 'reload all', 'read c', 'consider c v2']);
     expect(reloadAll).toHaveBeenCalledTimes(1);
-    // Entry 2 found missing, then on from the head: 3..200 are never asked for.
-    expect(log.reads).toEqual([1, 2, 201, 202, 202]);
+    // Entry 2 found missing (read with 3 and 4 in the first window), then on from the head:
+    // 5..200 are never asked for.
+    expect(log.reads).toEqual([1, 2, 3, 4, 201, 202, 203, 204, 202]);
   });
 
   it.each([

@@ -1,13 +1,23 @@
 import { type Logger } from '@nestjs/common';
 import { type ConditionLog } from '../background/condition-log';
 import { SingleFlight } from '../background/single-flight';
-import { type TaskChangesRepository } from '../repositories/task-changes.repository';
+import {
+  type TaskChange,
+  type TaskChangesRepository,
+} from '../repositories/task-changes.repository';
 import { type Task } from '../tasks/task';
 
 /** How often to compare the change log's head with where we are. */
 const HEAD_CHECK_MS = 1000;
 /** Appends racing a poll can put head a little ahead of the entry just found missing. */
 const CHANGE_LOG_SLACK = 100;
+/**
+ * Entries read at once once the next one exists, doubling from the first size while every
+ * entry read exists: one round trip per entry could not keep up with the API's appends (a
+ * hundred creates a second on a busy FerretDB), and the publish loop waits for the poll before
+ * every batch. An idle log costs one read per poll, a single change a few.
+ */
+const READ_WINDOW = { first: 4, max: 64 };
 
 export interface ChangeFollowerPorts {
   changes: TaskChangesRepository;
@@ -60,13 +70,34 @@ export class ChangeFollower {
   }
 
   private async apply(): Promise<void> {
-    for (;;) {
-      const change = await this.ports.changes.entry(this.seq + 1);
-      if (change === undefined) return this.checkExpired();
-      if (change === 'all') await this.ports.reloadAll();
-      else await this.reload(change.filter((id) => this.ports.owns(id)));
-      this.seq++;
+    for (let window = READ_WINDOW.first; ; window = Math.min(READ_WINDOW.max, window * 2)) {
+      const next = await this.ports.changes.entry(this.seq + 1);
+      if (next === undefined) return this.checkExpired();
+      const entries = [next, ...(await this.entriesAfter(this.seq + 1, window - 1))];
+      // Applied as one: an 'all' entry reloads everything, the others' tasks are read once
+      // each (the newest copy is the one that counts), and `seq` moves past them after.
+      let ids = new Set<string>();
+      for (const change of entries) {
+        if (change === 'all') {
+          await this.reload([...ids]);
+          ids = new Set();
+          await this.ports.reloadAll();
+        } else for (const id of change) if (this.ports.owns(id)) ids.add(id);
+      }
+      await this.reload([...ids]);
+      this.seq += entries.length;
+      // The entry after them is missing, as `next` would have been.
+      if (entries.length < window) return this.checkExpired();
     }
+  }
+
+  /** The `count` entries after `seq`, up to the first missing one. */
+  private async entriesAfter(seq: number, count: number): Promise<TaskChange[]> {
+    const found = await Promise.all(
+      Array.from({ length: count }, (_, i) => this.ports.changes.entry(seq + 1 + i)),
+    );
+    const missing = found.indexOf(undefined);
+    return (missing === -1 ? found : found.slice(0, missing)) as TaskChange[];
   }
 
   private async reload(ids: string[]): Promise<void> {
