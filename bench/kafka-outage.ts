@@ -6,7 +6,7 @@
  *
  *   npm run bench:outage -- --down-s 60 --rate 1000
  *
- * Load: `rate` loop tasks (loop_time 1 s, the default misfire policy fire_once), and per
+ * Load: `rate` loop tasks (loop_time 1 s, misfire policy `load-policy`: fire_once), and per
  * misfire policy (fire_once, skip, fire_all) 3 loops of 1 s and 3 crontabs of `*∕3 * * * * *`,
  * plus 20 one-shots due during the outage. Every second it samples the center's RSS (/proc),
  * heap and unwritten advances (/metrics). It keeps the center's log lines from the stop to
@@ -45,6 +45,8 @@ const opts = args({
   /** Seconds after Kafka answers again that still count (fires, log lines). */
   after: 30,
   out: 'docs/bench',
+  /** Misfire policy of the `rate` load tasks. */
+  'load-policy': 'fire_once',
   /** Keep the database afterwards (to look at the tasks a check flagged). */
   'keep-db': false,
 });
@@ -61,6 +63,10 @@ const REPEAT_WINDOW_MS = 30_000;
 const RSS_GROWTH_LIMIT = 0.1;
 /** Seconds the tasks run past the checked window. */
 const TAIL_S = 60;
+
+if (!(POLICIES as string[]).includes(opts['load-policy']))
+  throw new Error(`--load-policy: one of ${POLICIES.join(', ')}`);
+const loadPolicy = opts['load-policy'] as MisfirePolicy;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
@@ -208,12 +214,19 @@ async function main() {
     for (let i = 0; i < opts.rate; i++)
       bodies.push([
         {
-          label: 'load (loop 1 s, default policy)',
-          policy: 'fire_once',
+          label: `load (loop 1 s, ${loadPolicy})`,
+          policy: loadPolicy,
           oneShot: false,
           slots: secondsOf(1),
         },
-        { name: 'bench.outage.load', type: 2, loop_time: 1, start_time: start, end_time: end },
+        {
+          name: 'bench.outage.load',
+          type: 2,
+          loop_time: 1,
+          start_time: start,
+          end_time: end,
+          misfire: loadPolicy,
+        },
       ]);
     for (const policy of POLICIES)
       for (let i = 0; i < 3; i++) {
@@ -445,7 +458,7 @@ async function main() {
 
   const outDir = join(ROOT, opts.out);
   mkdirSync(outDir, { recursive: true });
-  const base = `kafka-outage-${opts['down-s']}s-${new Date().toISOString().replace(/[:]/g, '-').slice(0, 16)}`;
+  const base = `kafka-outage-${opts['down-s']}s-${new Date().toISOString().replace(/[:]/g, '-').slice(0, 19)}`;
   const chart = join(outDir, `${base}-memory.svg`);
   writeFileSync(
     chart,

@@ -108,7 +108,8 @@ export async function consumerLag(admin: Admin, groupId: string, topic: string):
   let lag = 0;
   for (const p of ends) {
     const done = byPartition.get(p.partition) ?? -1;
-    lag += Number(p.high) - (done < 0 ? Number(p.low) : done);
+    // The two reads are not atomic: a commit between them can pass the end read first.
+    lag += Math.max(0, Number(p.high) - (done < 0 ? Number(p.low) : done));
   }
   return lag;
 }

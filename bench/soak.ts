@@ -539,7 +539,7 @@ async function main() {
 
   const outDir = join(ROOT, opts.out);
   mkdirSync(outDir, { recursive: true });
-  const base = `soak-${opts.minutes}min-${new Date().toISOString().replace(/[:]/g, '-').slice(0, 16)}`;
+  const base = `soak-${opts.minutes}min-${new Date().toISOString().replace(/[:]/g, '-').slice(0, 19)}`;
   const charts = writeCharts(outDir, base, samples);
   const file = join(outDir, `${base}.json`);
   writeFileSync(
