@@ -9,6 +9,7 @@ import {
   until,
   settled,
 } from './publish-loop.fixtures';
+import { MAX_BATCH_BYTES } from './publish-loop';
 
 beforeEach(() => jest.useFakeTimers({ now: T0 }));
 afterEach(async () => {
@@ -47,6 +48,32 @@ describe('PublishLoop', () => {
       undefined,
     ]);
     expect(memory.peekDue()).toBeUndefined();
+  });
+
+  it('a batch over MAX_BATCH_BYTES goes out in parts, each under the bound, every fire once', async () => {
+    const { memory, publisher } = setup();
+    const base = Date.now();
+    // 100 one-shots due together with 20 KB of data each: 2 MB, four times the bound.
+    const data = 'x'.repeat(20_000);
+    const tasks = Array.from({ length: 100 }, () => oneShot(base + 60, { data }));
+    tasks.forEach((t) => memory.consider(t));
+    await until(() => publisher.ackedIds.length === 100);
+    const sizes = publisher.attempts.map((a) =>
+      a.messages.reduce((sum, m) => sum + Buffer.byteLength(m.value), 0),
+    );
+    expect(sizes.length).toBeGreaterThanOrEqual(4);
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(MAX_BATCH_BYTES);
+    expect(new Set(publisher.ackedIds).size).toBe(100);
+    expect([...publisher.ackedIds].sort()).toEqual(tasks.map((t) => `${t.id}:${t.dueAt}:1`).sort());
+  });
+
+  it('a single task larger than the bound still goes out (alone)', async () => {
+    const { memory, publisher } = setup();
+    const big = oneShot(Date.now() + 60, { data: 'y'.repeat(MAX_BATCH_BYTES + 1) });
+    const small = oneShot(Date.now() + 60);
+    [big, small].forEach((t) => memory.consider(t));
+    await until(() => publisher.ackedIds.length === 2);
+    expect(publisher.attempts.map((a) => a.messages.length)).toEqual([1, 1]);
   });
 
   it('a slow publisher gets one batch at a time, and the write-behind gets it after the ack', async () => {

@@ -23,6 +23,21 @@ const QUIET_BEFORE_MS = 50;
 const QUIET_AFTER_MS = 15;
 /** Longest wait for a publish to pass: background work is delayed, never starved. */
 const MAX_QUIET_WAIT_MS = QUIET_BEFORE_MS + QUIET_AFTER_MS;
+/**
+ * Bytes of fires in one publish, all partitions together: each partition's share is one
+ * record batch, which the broker refuses above its `message.max.bytes` (1 MiB by default), and
+ * a refused batch would be planned and refused again forever. After an outage a batch of 1,000
+ * `fire_all` tasks can carry 100,000 catch-up fires; it goes out in parts instead.
+ */
+export const MAX_BATCH_BYTES = 512 * 1024;
+/** Record overhead beyond key, value and headers (lengths, offsets, timestamp), generously. */
+const RECORD_OVERHEAD_BYTES = 32;
+
+function messageBytes(m: FireMessage): number {
+  let bytes = RECORD_OVERHEAD_BYTES + m.key.length + Buffer.byteLength(m.value);
+  for (const name in m.headers) bytes += name.length + Buffer.byteLength(m.headers[name]!);
+  return bytes;
+}
 
 /** Resolves at `at` (never before): a timer to the last millisecond, then the next turns. */
 async function sleepUntil(at: number): Promise<void> {
@@ -199,6 +214,7 @@ export class PublishLoop {
   private plan(ids: string[], now: number): Planned[] {
     const { memory, writes } = this.ports;
     const planned: Planned[] = [];
+    let bytes = 0;
     for (const id of ids) {
       const task = memory.get(id);
       if (!task || task.dueAt === null) continue;
@@ -217,7 +233,17 @@ export class PublishLoop {
         memory.unload(id);
         continue;
       }
-      planned.push(planFires(task, now, this.settings));
+      const plan = planFires(task, now, this.settings);
+      bytes += plan.messages.reduce((sum, m) => sum + messageBytes(m), 0);
+      // Over the bound: this task and the rest wait for the next batch (one goes alone).
+      if (bytes > MAX_BATCH_BYTES && planned.length > 0) {
+        for (const rest of ids.slice(ids.indexOf(id))) {
+          const t = memory.get(rest);
+          if (t && t.dueAt !== null) memory.requeue(rest, t.dueAt);
+        }
+        break;
+      }
+      planned.push(plan);
     }
     return planned;
   }
