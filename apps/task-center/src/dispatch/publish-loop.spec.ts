@@ -67,6 +67,25 @@ describe('PublishLoop', () => {
     expect([...publisher.ackedIds].sort()).toEqual(tasks.map((t) => `${t.id}:${t.dueAt}:1`).sort());
   });
 
+  it('a lease that runs out while the change log is read (the database stopped answering) publishes nothing of its shard', async () => {
+    const { memory, publisher, held, rereads, pollChanges } = setup();
+    const base = Date.now();
+    const mine = oneShot(base + 60, { shard: 0 });
+    const other = oneShot(base + 60, { shard: 1 });
+    let answer!: () => void;
+    pollChanges.mockImplementationOnce(
+      () => new Promise<undefined>((resolve) => (answer = () => resolve(undefined))),
+    );
+    [mine, other].forEach((t) => memory.consider(t));
+    await until(() => pollChanges.mock.calls.length === 1 && answer !== undefined);
+    held.delete(0); // planned while held; the lease ends before the read answers
+    answer();
+    await until(() => publisher.ackedIds.length === 1);
+    expect(publisher.ackedIds).toEqual([`${other.id}:${other.dueAt}:1`]);
+    expect(rereads).toContain(0);
+    expect(memory.get(mine.id)).toBeUndefined(); // read again once the lease is back
+  });
+
   it('a single task larger than the bound still goes out (alone)', async () => {
     const { memory, publisher } = setup();
     const big = oneShot(Date.now() + 60, { data: 'y'.repeat(MAX_BATCH_BYTES + 1) });

@@ -3,6 +3,7 @@ import { type FirePublisher, type PreparedFires } from '../kafka/fire-publisher'
 import { type RunTimer } from '../runs/run-records';
 import { type FireMessage } from '../kafka/fire-message';
 import { type Planned, planFires, type PlanSettings } from './fire-plan';
+import { type Task } from '../tasks/task';
 import { type LoadedTasks } from './loaded-tasks';
 import { type WriteBehind } from './write-behind';
 
@@ -193,6 +194,13 @@ export class PublishLoop {
           for (const m of p.messages) dropped.add(m);
           continue;
         }
+        // The lease ran out meanwhile (a database that stopped answering holds the change-log
+        // read above for seconds): sent now, its fires could go out beside the next owner's.
+        if (!this.ports.holds(p.task.shard, sentAt)) {
+          for (const m of p.messages) dropped.add(m);
+          this.letGo(p.task);
+          continue;
+        }
         for (const r of p.records) r.publishedAt = sentAt;
         ready.push(p);
       }
@@ -212,7 +220,7 @@ export class PublishLoop {
    * Tasks due later (changed under us) go back into the queue.
    */
   private plan(ids: string[], now: number): Planned[] {
-    const { memory, writes } = this.ports;
+    const { memory } = this.ports;
     const planned: Planned[] = [];
     let bytes = 0;
     for (const id of ids) {
@@ -223,14 +231,7 @@ export class PublishLoop {
         continue;
       }
       if (!this.ports.holds(task.shard, now)) {
-        // Not ours to publish right now: the renewal is late, or the lease is lost (then the
-        // shard is released and forgotten). Dropping the task from memory alone would lose it
-        // for good if the renewal then succeeds: the read-ahead has passed its bucket, so
-        // the shard is read again from the database, whose copy is the truth once our
-        // advances (the held ones written now) have landed.
-        this.ports.reread(task.shard);
-        writes.write([id]);
-        memory.unload(id);
+        this.letGo(task);
         continue;
       }
       const plan = planFires(task, now, this.settings);
@@ -246,6 +247,19 @@ export class PublishLoop {
       planned.push(plan);
     }
     return planned;
+  }
+
+  /**
+   * Not ours to publish right now: the renewal is late, or the lease is lost (then the shard
+   * is released and forgotten). Dropping the task from memory alone would lose it for good if
+   * the renewal then succeeds: the read-ahead has passed its bucket, so the shard is read again
+   * from the database, whose copy is the truth once our advances (the held ones written now)
+   * have landed.
+   */
+  private letGo(task: Task): void {
+    this.ports.reread(task.shard);
+    this.ports.writes.write([task.id]);
+    this.ports.memory.unload(task.id);
   }
 
   /**
