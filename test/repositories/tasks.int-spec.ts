@@ -150,6 +150,32 @@ describe('TasksRepository (real database)', () => {
       });
     });
 
+    it('an advance of a copy another advance moved on (same version) is not applied: returned as superseded, nothing counted twice', async () => {
+      const before = await tasks.insert(loopTask(T0));
+      // Another replica published the slot and moved the task on first.
+      expect(await tasks.advance([fired(before)])).toEqual([]);
+      // Ours was planned from the same copy and folded two slots (the second only ours).
+      const ours = { ...fired(before), fired: 2, nextRunAt: T0 + 2 * S, lastRunAt: T0 + S };
+      const superseded = await tasks.advance([ours]);
+      expect(superseded.map((a) => a.before.id)).toEqual([before.id]);
+      // The database keeps the other advance; the dispatcher reads it again and re-publishes
+      // the second slot under the same message id.
+      expect(await reload(before.id)).toMatchObject({ runCount: 1, nextRunAt: T0 + S });
+    });
+
+    it('an advance planned from a copy ahead of the database (same version) is not applied on top: no fire counted twice', async () => {
+      const before = await tasks.insert(loopTask(T0));
+      await tasks.advance([fired(before)]); // the database: next slot T0 + S, one fire
+      // A replica whose own earlier advance was superseded kept going in memory: its copy is
+      // two slots ahead of the database.
+      const ahead = { ...before, nextRunAt: T0 + 2 * S, runCount: 2, lastRunAt: T0 + S };
+      const superseded = await tasks.advance([
+        { ...fired(ahead), nextRunAt: T0 + 3 * S, lastRunAt: T0 + 2 * S },
+      ]);
+      expect(superseded).toHaveLength(1);
+      expect(await reload(before.id)).toMatchObject({ runCount: 1, nextRunAt: T0 + S });
+    });
+
     it('the same advance written twice counts once', async () => {
       const before = await tasks.insert(loopTask(T0));
       await tasks.advance([fired(before)]);

@@ -65,6 +65,23 @@ describe('WriteBehind', () => {
       expect(writes.unwrittenCount).toBe(0);
     });
 
+    it('an advance superseded by another of the same version is forgotten like a failed one, and so is a publish planned from it', async () => {
+      const { store, memory, forgotten, writes, publish } = setup(0);
+      store.holding = true;
+      const t = task();
+      store.supersede.add(t.id);
+      publish([t], T0);
+      await settle();
+      const latest1 = memory.get(t.id)!;
+      publish([latest1], T0 + S); // planned from the state the superseded advance leads to
+      store.release();
+      store.holding = false;
+      await writes.flushed();
+      expect(store.advances.flat().map((a) => a.before)).toEqual([t]);
+      expect(forgotten).toEqual([t, latest1]);
+      expect(memory.has(t.id)).toBe(false);
+    });
+
     it('logs the recovery once a later write lands', async () => {
       const { store, logger, writes, publish } = setup(0);
       store.failNext = 1;

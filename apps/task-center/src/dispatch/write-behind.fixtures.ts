@@ -56,13 +56,15 @@ export class FakeStore {
   readonly deadlines: RunTimer[][] = [];
   holding = false;
   failNext = 0;
+  /** Task ids whose next advance another advance of the same version supersedes. */
+  readonly supersede = new Set<string>();
   private readonly waiting: Deferred[] = [];
 
   get waitingCount(): number {
     return this.waiting.length;
   }
 
-  async advance(advances: Advance[]): Promise<void> {
+  async advance(advances: Advance[]): Promise<Advance[]> {
     this.calls.push(`advance ${advances.length}`);
     this.advances.push(advances);
     if (this.holding) {
@@ -72,6 +74,7 @@ export class FakeStore {
       this.failNext--;
       throw new Error('connection reset');
     }
+    return advances.filter((a) => this.supersede.delete(a.before.id));
   }
 
   async recordFires(records: FireRecord[]): Promise<void> {

@@ -20,8 +20,11 @@ const RECORDS_CHUNK = 10 * MAX_BULK_OPS;
 
 /** What the write-behind needs from the rest of the dispatcher and the database. */
 export interface WriteBehindPorts {
-  /** Writes advances (at most one per task) conditionally on the state each was planned from. */
-  advance(advances: Advance[]): Promise<void>;
+  /**
+   * Writes advances (at most one per task) conditionally on the state each was planned from;
+   * returns those another advance of the same version superseded.
+   */
+  advance(advances: Advance[]): Promise<Advance[] | void>;
   /** Inserts fire records; a re-published fire's existing record is kept. */
   recordFires(records: FireRecord[]): Promise<void>;
   /** Arms the `ack` deadlines of published fires (idempotent by timer id). */
@@ -294,7 +297,9 @@ export class WriteBehind {
       for (; written < fresh.length; written += MAX_BULK_OPS) {
         await this.ports.quiet();
         if (stopped()) return;
-        await this.ports.advance(fresh.slice(written, written + MAX_BULK_OPS));
+        const superseded = await this.ports.advance(fresh.slice(written, written + MAX_BULK_OPS));
+        // Another replica (or a copy of ours) moved these on: read them again (see notWritten).
+        if (superseded && superseded.length > 0) this.notWritten(superseded);
       }
       this.ports.conditions.ok('dispatch: advancing tasks');
     } catch (err) {

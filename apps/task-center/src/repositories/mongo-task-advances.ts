@@ -1,7 +1,7 @@
 import { type AnyBulkWriteOperation, type Model, Types } from 'mongoose';
 import { MAX_BULK_OPS } from '../database/bulk-write';
 import { type TaskWriteLocks } from '../database/ferretdb/task-write-locks';
-import { type Advance, advanced, merged } from '../tasks/task-advance';
+import { type Advance, advanced, merged, superseded } from '../tasks/task-advance';
 import { advanceUpdate, type TaskRecord, taskFromDoc } from './task.mapper';
 import { type TaskDoc } from './task.schema';
 
@@ -17,8 +17,10 @@ export class TaskAdvanceWrites {
     private readonly bucketMs: number,
   ) {}
 
-  async write(advances: Advance[]): Promise<void> {
-    if (advances.length === 0) return;
+  /** Writes the advances; returns those another advance of the same version superseded. */
+  async write(advances: Advance[]): Promise<Advance[]> {
+    const superseded: Advance[] = [];
+    if (advances.length === 0) return superseded;
     const ops: AnyBulkWriteOperation<TaskDoc>[] = advances.map((a) => ({
       updateOne: {
         filter: {
@@ -41,32 +43,45 @@ export class TaskAdvanceWrites {
     const writer = async () => {
       while (next < chunks.length) {
         const i = chunks[next++]!;
-        await this.writeChunk(advances.slice(i, i + size), ops.slice(i, i + size));
+        superseded.push(
+          ...(await this.writeChunk(advances.slice(i, i + size), ops.slice(i, i + size))),
+        );
       }
     };
     await Promise.all([writer(), writer()]);
+    return superseded;
   }
 
-  private async writeChunk(part: Advance[], ops: AnyBulkWriteOperation<TaskDoc>[]) {
-    await this.locks.withLocks(
+  private async writeChunk(
+    part: Advance[],
+    ops: AnyBulkWriteOperation<TaskDoc>[],
+  ): Promise<Advance[]> {
+    return this.locks.withLocks(
       part.map((a) => a.before.id),
       async () => {
+        const superseded: Advance[] = [];
         const result = await this.tasks.bulkWrite(ops, { ordered: false });
-        // Some tasks changed meanwhile (an API update, a run-now): merge those one by one.
+        // Some tasks changed meanwhile (an API update, a run-now, another advance): merge
+        // those one by one.
         if (result.matchedCount < part.length) {
-          for (const a of part) await this.reconcile(a);
+          for (const a of part) if (!(await this.reconcile(a))) superseded.push(a);
         }
+        return superseded;
       },
     );
   }
 
-  /** Applies one advance on top of whatever the task is now (see `merged`). */
-  private async reconcile(a: Advance): Promise<void> {
+  /**
+   * Applies one advance on top of whatever the task is now (see `merged`); false when another
+   * advance of the same version superseded it (see `superseded`).
+   */
+  private async reconcile(a: Advance): Promise<boolean> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const doc = await this.tasks.findById(a.before.id).lean<TaskRecord>();
-      if (!doc) return;
-      const target = merged(taskFromDoc(doc), a);
-      if (!target) return;
+      if (!doc) return true;
+      const current = taskFromDoc(doc);
+      const target = merged(current, a);
+      if (!target) return !superseded(current, a);
       const result = await this.tasks.updateOne(
         {
           _id: doc._id,
@@ -76,7 +91,8 @@ export class TaskAdvanceWrites {
         },
         advanceUpdate(target, a, this.bucketMs),
       );
-      if (result.matchedCount === 1) return;
+      if (result.matchedCount === 1) return true;
     }
+    return true;
   }
 }

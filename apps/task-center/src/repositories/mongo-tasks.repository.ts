@@ -321,7 +321,7 @@ export class MongoTasksRepository extends TasksRepository {
     return docs.map(taskFromDoc);
   }
 
-  advance(advances: Advance[]): Promise<void> {
+  advance(advances: Advance[]): Promise<Advance[]> {
     return this.advances.write(advances);
   }
 

@@ -105,9 +105,10 @@ export abstract class TasksRepository {
   /**
    * Writes advances (at most one per task: their order does not matter) in bulk. A task the
    * API changed since it was loaded gets the advance merged into its new state instead (its
-   * fires still count); a deleted task is left as it is.
+   * fires still count); a deleted task is left as it is. Returns the advances another advance
+   * of the same version superseded (the dispatcher reads those tasks again).
    */
-  abstract advance(advances: Advance[]): Promise<void>;
+  abstract advance(advances: Advance[]): Promise<Advance[]>;
 
   /**
    * The counts below scan the collection (no index helps a count of everything, and

@@ -1,5 +1,5 @@
 import { type Task } from './task';
-import { type Advance, advanced, combined, merged } from './task-advance';
+import { type Advance, advanced, combined, merged, superseded } from './task-advance';
 import { loopTaskAt } from './task.fixtures';
 
 const S = 1000;
@@ -98,6 +98,20 @@ describe('merged', () => {
     // Same version, already past our slot: a re-publish of a counted slot.
     const movedOn = loop({ nextRunAt: T0 + 5 * S, runCount: 5, lastRunAt: T0 + 4 * S });
     expect(merged(movedOn, held)).toBeUndefined();
+  });
+
+  it('never applies an advance on top of another of the same version: superseded, to be read again', () => {
+    // Another replica counted one of our two slots: ours on top would count the second twice
+    // and take its slot for a reschedule (the loop would complete before its last slots).
+    const behind = advanced(first);
+    expect(merged(behind, held)).toBeUndefined();
+    expect(superseded(behind, held)).toBe(true);
+    const movedOn = loop({ nextRunAt: T0 + 5 * S, runCount: 5, lastRunAt: T0 + 4 * S });
+    expect(superseded(movedOn, held)).toBe(true);
+    // Not superseded: ours is in already, the task is gone, or the API changed it (merged).
+    expect(superseded(advanced(held), held)).toBe(false);
+    expect(superseded(loop({ status: 'deleted' }), held)).toBe(false);
+    expect(superseded(loop({ version: 2 }), held)).toBe(false);
   });
 
   it('removes only the run-now slots the advance published', () => {

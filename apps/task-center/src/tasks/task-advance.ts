@@ -48,22 +48,18 @@ export function combined(first: Advance, second: Advance): Advance {
 }
 
 /**
- * The advance applied on top of the task as it is now (the API changed it since the advance
- * was planned): the fires happened, so they count; our next slot stands unless the API
- * rescheduled the task. Undefined when there is nothing to apply: the advance is in already,
- * or another advance of the same version already moved past our slot (ours re-published a
- * slot that was counted, under the same message id).
+ * The advance applied on top of the task as the API changed it since the advance was planned
+ * (a new `version`): the fires happened, so they count; our next slot stands unless the API
+ * rescheduled the task. Undefined when there is nothing to apply: the task is deleted, the
+ * advance is in already, or the API did not change it (see `superseded`).
  */
 export function merged(current: Task, a: Advance): Task | undefined {
   const { before } = a;
-  if (current.status === 'deleted') return undefined;
-  const applied =
-    current.lastRunAt === a.lastRunAt && current.runCount >= before.runCount + a.fired;
-  if (applied) return undefined;
-  const movedOn =
-    current.nextRunAt === null ||
-    (before.nextRunAt !== null && current.nextRunAt > before.nextRunAt);
-  if (current.version === before.version && movedOn) return undefined;
+  if (current.status === 'deleted' || alreadyIn(current, a)) return undefined;
+  // Same version: not an API change but another advance (another replica's, or ours planned
+  // from another copy). Applying ours on top would take its slot for a reschedule and count
+  // fires twice (a loop then completes before its last slots); the caller reads it again.
+  if (current.version === before.version) return undefined;
   const rescheduled = current.nextRunAt !== before.nextRunAt;
   const firedManual = new Set(before.manualRuns.filter((at) => !a.manualRuns.includes(at)));
   return advanced({
@@ -74,4 +70,19 @@ export function merged(current: Task, a: Advance): Task | undefined {
     lastRunAt: a.lastRunAt,
     now: a.now,
   });
+}
+
+/**
+ * The database moved the task on by another advance of the same version: ours is not written,
+ * and the dispatcher must read the task again. Its fires that the other advance did not
+ * cover are published again from the database's copy, under the same message ids.
+ */
+export function superseded(current: Task, a: Advance): boolean {
+  return (
+    current.status !== 'deleted' && !alreadyIn(current, a) && current.version === a.before.version
+  );
+}
+
+function alreadyIn(current: Task, a: Advance): boolean {
+  return current.lastRunAt === a.lastRunAt && current.runCount >= a.before.runCount + a.fired;
 }
