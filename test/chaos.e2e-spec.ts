@@ -9,10 +9,8 @@
  *
  * Restarts Kafka and the database: run it on a stack of your own (docs/chaos.md).
  *
- * Runs only with CHAOS=1 (`npm run test:chaos` sets it) until the lost-slot bug it found is
- * fixed: under duplicate publishes by two replicas a loop's run_count is counted past its
- * slots, so it completes early and its last slots never fire (seed 1935635716 replays it;
- * docs/chaos.md, "Open").
+ * Runs only with CHAOS=1 (`npm run test:chaos` sets it): its CI form (2 minutes, about 4-5
+ * with the catching up) does not fit in CI's 20 minutes yet (docs/chaos.md).
  */
 import { randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
