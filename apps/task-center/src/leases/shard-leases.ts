@@ -150,13 +150,13 @@ export class ShardLeases {
       if (!got) continue;
       this.held.set(shard, { lease: got, validUntil });
       taken.push(got);
-      await this.owner.acquired(shard);
     }
-    // One line per round, not one per shard (a start takes all of them).
-    if (taken.length > 0) {
-      const list = taken.map((l) => `${l.shard} (token ${l.token})`).join(', ');
-      this.logger.log(`took ${taken.length === 1 ? 'shard' : 'shards'} ${list}`);
-    }
+    if (taken.length === 0) return;
+    // One line per round, not one per shard (a start takes all of them), written before the
+    // dispatcher starts on them: no fire of a shard goes out before the line that took it.
+    const list = taken.map((l) => `${l.shard} (token ${l.token})`).join(', ');
+    this.logger.log(`took ${taken.length === 1 ? 'shard' : 'shards'} ${list}`);
+    for (const lease of taken) await this.owner.acquired(lease.shard);
   }
 
   /**
