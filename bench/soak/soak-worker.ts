@@ -7,6 +7,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { TaskWorker } from '@task-center/client';
+import { runWorkerProcess } from '../../test/support/worker-main';
 import { failsFirstAttempt } from './handler-ledger';
 
 interface SoakWorkerSpec {
@@ -55,18 +56,12 @@ worker.addTaskHandler('*', (taskId, _data, msgId, ctx) => {
   if (fail) throw new Error('soak: this slot fails its first attempt');
 });
 
-process.once('SIGTERM', () => {
-  void worker.stop().finally(() => {
+runWorkerProcess(worker, {
+  name: 'soak worker',
+  evenIfStopFails: true,
+  onStopped: () => {
     clearInterval(flusher);
     clearInterval(memory);
     flush();
-    process.exit(0);
-  });
-});
-worker.start().then(
-  () => say('READY'),
-  (err: unknown) => {
-    process.stderr.write(`soak worker failed to start: ${String(err)}\n`);
-    process.exit(1);
   },
-);
+});

@@ -8,6 +8,7 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { TaskWorker } from '@task-center/client';
+import { runWorkerProcess } from './worker-main';
 
 interface ChaosWorkerSpec {
   brokers: string[];
@@ -49,16 +50,4 @@ worker.addTaskHandler('*', async (taskId, _data, messageId, ctx) => {
   note('E', messageId, taskId, ctx.scheduledAt);
 });
 
-process.once('SIGTERM', () => {
-  void worker.stop().then(() => {
-    closeSync(record);
-    process.exit(0);
-  });
-});
-worker.start().then(
-  () => say('READY'),
-  (err: unknown) => {
-    process.stderr.write(`worker failed to start: ${String(err)}\n`);
-    process.exit(1);
-  },
-);
+runWorkerProcess(worker, { onStopped: () => closeSync(record) });

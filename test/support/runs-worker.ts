@@ -4,6 +4,7 @@
  * succeeds (0: it always throws). Every call prints `CALL <tag> <message id> <attempt> <ms>`.
  */
 import { TaskWorker } from '@task-center/client';
+import { runWorkerProcess } from './worker-main';
 
 interface RunsWorkerSpec {
   brokers: string[];
@@ -35,13 +36,4 @@ for (const [tag, from] of Object.entries(spec.succeedFrom)) {
   });
 }
 
-process.once('SIGTERM', () => {
-  void worker.stop().then(() => process.exit(0));
-});
-worker.start().then(
-  () => say('READY'),
-  (err: unknown) => {
-    process.stderr.write(`worker failed to start: ${String(err)}\n`);
-    process.exit(1);
-  },
-);
+runWorkerProcess(worker);

@@ -4,6 +4,7 @@
  * and `DONE <msgId>` when it ends; in `hang` mode it never ends. SIGTERM stops it gracefully.
  */
 import { TaskWorker } from '@task-center/client';
+import { runWorkerProcess } from './worker-main';
 
 interface WorkerSpec {
   brokers: string[];
@@ -30,13 +31,4 @@ worker.addTaskHandler('*', async (_taskId, _data, msgId) => {
   say(`DONE ${msgId}`);
 });
 
-process.once('SIGTERM', () => {
-  void worker.stop().then(() => process.exit(0));
-});
-worker.start().then(
-  () => say('READY'),
-  (err: unknown) => {
-    process.stderr.write(`worker failed to start: ${String(err)}\n`);
-    process.exit(1);
-  },
-);
+runWorkerProcess(worker);
