@@ -78,7 +78,7 @@ fi
 while IFS= read -r line || [[ -n $line ]]; do
   [[ $line == [A-Z_]*=* ]] || continue
   export "${line%%=*}=${line#*=}"
-done <"$ROOT/.stack/env"
+done <"${STACK_DIR:-$ROOT/.stack}/env"
 
 # Run the command in the background so that signals reach our traps at once; keep stdin,
 # and undo the SIGINT/SIGQUIT ignore that bash applies to background jobs so that Ctrl-C

@@ -12,7 +12,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-STACK_DIR="$ROOT/.stack"
+STACK_DIR="${STACK_DIR:-$ROOT/.stack}"
 KAFKA_DIR="$STACK_DIR/kafka"
 CLUSTER_DIR="$STACK_DIR/kafka-cluster"
 FERRET_DIR="$STACK_DIR/ferretdb"

@@ -36,6 +36,8 @@
 #   STACK_KAFKA_TIMEOUT / STACK_MONGO_TIMEOUT (60 seconds each)
 #   STACK_KAFKA_HEAP_OPTS ("-Xms256m -Xmx512m"; per node of a cluster "-Xms128m -Xmx384m")
 #   TASK_CENTER_CACHE  MONGODB_URI
+#   STACK_DIR (<repo>/.stack: where a second stack beside the first keeps its state, with its
+#     own STACK_*_PORTs; CI runs two, scripts/test-all.sh)
 #   STACK_FERRETDB_LOG_LEVEL (error: FerretDB logs every failed command, e.g. the
 #     driver's unsupported `endSessions` on each client close, as a multi-line WARN)
 #
@@ -44,7 +46,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-STACK_DIR="$ROOT/.stack"
+STACK_DIR="${STACK_DIR:-$ROOT/.stack}"
 CACHE="${TASK_CENTER_CACHE:-$HOME/.cache/task-center}"
 
 KAFKA_VERSION=3.9.1

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { stackEnv } from './stack';
 
 const ROOT = join(__dirname, '..', '..');
-const STACK_DIR = join(ROOT, '.stack');
+/** The stack's state directory: stack/up.sh's STACK_DIR (a second stack beside the first has its own). */
+const STACK_DIR = process.env.STACK_DIR ?? join(ROOT, '.stack');
 
 export type StackService = 'kafka' | 'mongo';
 
