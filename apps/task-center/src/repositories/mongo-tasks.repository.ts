@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type TaskStatus } from '@task-center/contracts';
-import { type FilterQuery, type Model, Types } from 'mongoose';
+import { type FilterQuery, type Model, mongo, Types } from 'mongoose';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { inSmallGroups, MAX_BULK_OPS } from '../database/bulk-write';
-import { isDuplicateKey } from '../database/duplicate-key';
+import { isDuplicateKey, isDuplicateKeyWrite } from '../database/duplicate-key';
 import { TaskWriteLocks } from '../database/ferretdb/task-write-locks';
 import { type NewTask, type Task } from '../tasks/task';
 import { type Advance } from '../tasks/task-advance';
@@ -36,6 +36,7 @@ import {
 } from './tasks.repository';
 
 const LIVE = { status: { $ne: 'deleted' as TaskStatus } };
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 @Injectable()
 export class MongoTasksRepository extends TasksRepository {
@@ -65,6 +66,41 @@ export class MongoTasksRepository extends TasksRepository {
       throw err;
     }
     return taskFromDoc(doc);
+  }
+
+  async insertMany(tasks: NewTask[]): Promise<(Task | Error)[]> {
+    const docs = tasks.map((task) => {
+      const _id = new Types.ObjectId();
+      const id = _id.toHexString();
+      return stripUndefined({
+        _id,
+        ...newTaskToDoc(id, shardOf(id, this.config.dispatch.shards), task),
+      });
+    });
+    // In key order: two requests inserting the same keys meet on the first one, instead of
+    // each holding a key the other waits for (a deadlock on FerretDB/PostgreSQL).
+    const order = docs
+      .map((_, i) => i)
+      .sort((a, b) => compare(docs[a]!.uniq_key, docs[b]!.uniq_key));
+    const failed = new Map<number, Error>();
+    try {
+      await this.tasks.collection.insertMany(
+        order.map((i) => docs[i]!),
+        { ordered: false },
+      );
+    } catch (err) {
+      if (!(err instanceof mongo.MongoBulkWriteError)) throw err;
+      for (const e of [err.writeErrors].flat()) {
+        const i = order[e.index]!;
+        failed.set(
+          i,
+          isDuplicateKeyWrite(e)
+            ? new DuplicateKeyError(`key "${tasks[i]!.key}" is taken`)
+            : new Error(`insert failed: ${e.errmsg ?? e.code}`),
+        );
+      }
+    }
+    return docs.map((doc, i) => failed.get(i) ?? taskFromDoc(doc));
   }
 
   async findById(id: string): Promise<Task | null> {

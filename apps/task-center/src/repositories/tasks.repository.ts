@@ -58,6 +58,12 @@ export interface TaskCount {
 export abstract class TasksRepository {
   /** @throws DuplicateKeyError when `key` is taken. */
   abstract insert(task: NewTask): Promise<Task>;
+  /**
+   * Inserts tasks in one round trip, each on its own (no transaction: one failing leaves the
+   * others inserted). Per task, in order: the stored task, a DuplicateKeyError when its `key`
+   * is taken, or the error the database gave for it.
+   */
+  abstract insertMany(tasks: NewTask[]): Promise<(Task | Error)[]>;
   abstract findById(id: string): Promise<Task | null>;
   /** The live tasks among `ids` (repeats allowed), by id: one `_id` lookup each, a few at a time. */
   abstract findByIds(ids: string[]): Promise<Map<string, Task>>;

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { RepositoriesModule } from '../repositories/repositories.module';
+import { CreateTasksController } from './create-tasks.controller';
+import { CreateTasksService } from './create-tasks.service';
 import { TaskActionsController } from './task-actions.controller';
 import { TaskBulkController } from './task-bulk.controller';
 import { TaskBulkService } from './task-bulk.service';
@@ -11,7 +13,19 @@ import { TasksService } from './tasks.service';
 
 @Module({
   imports: [RepositoriesModule],
-  controllers: [TasksController, TaskActionsController, TaskSearchController, TaskBulkController],
-  providers: [TasksService, TaskDefinitions, TaskSearchService, TaskBulkService],
+  controllers: [
+    TasksController,
+    TaskActionsController,
+    TaskSearchController,
+    TaskBulkController,
+    CreateTasksController,
+  ],
+  providers: [
+    TasksService,
+    TaskDefinitions,
+    TaskSearchService,
+    TaskBulkService,
+    CreateTasksService,
+  ],
 })
 export class TasksModule {}

@@ -12,7 +12,7 @@ import {
   type TaskPage,
   TasksRepository,
 } from '../repositories/tasks.repository';
-import { type Task, type TaskDefinition } from './task';
+import { type NewTask, type Task, type TaskDefinition } from './task';
 import { scheduleOf, TaskDefinitions } from './task-definitions';
 import { BUCKET_MS } from './task-shard';
 
@@ -39,6 +39,11 @@ export interface CreateResult {
   created: boolean;
 }
 
+/** A create's result, and whether the dispatchers must hear of the task before the answer. */
+export interface CreateOutcome extends CreateResult {
+  announce: boolean;
+}
+
 /** The task use cases behind /v1/api: create, read, update, delete, pause, resume, run now. */
 @Injectable()
 export class TasksService {
@@ -50,6 +55,16 @@ export class TasksService {
   ) {}
 
   async create(dto: CreateTaskDto, now = Date.now()): Promise<CreateResult> {
+    const { task, created, announce } = await this.createChecked(dto, this.newTask(dto, now), now);
+    if (announce) await this.changes.append([task.id], now);
+    return { task, created };
+  }
+
+  /**
+   * The task a create body makes, checked (an ApiError names what is wrong), not stored yet:
+   * the validation create and bulk create share.
+   */
+  newTask(dto: CreateTaskDto, now: number): NewTask {
     const def = this.definitions.fromCreate(dto);
     const nextRunAt = this.firstSlot(def, now, now, 0);
     if (nextRunAt === null) {
@@ -58,31 +73,39 @@ export class TasksService {
         'the task would never fire: its window has already ended',
       );
     }
+    return { ...def, status: 'active', nextRunAt, createdAt: now };
+  }
+
+  /** create() of a checked task, without its change-log append: the caller makes it. */
+  async createChecked(dto: CreateTaskDto, task: NewTask, now: number): Promise<CreateOutcome> {
     for (let attempt = 0; ; attempt++) {
-      if (def.key !== undefined) {
-        const existing = await this.repo.findByKey(def.key);
-        if (existing) {
-          if (!dto.upsert) return { task: existing, created: false };
-          return { task: await this.replaceDefinition(existing, dto, now), created: false };
-        }
+      if (task.key !== undefined) {
+        const existing = await this.repo.findByKey(task.key);
+        if (existing) return this.matchedByKey(existing, dto, now);
       }
       try {
-        const task = await this.repo.insert({
-          ...def,
-          status: 'active',
-          nextRunAt,
-          createdAt: now,
-        });
-        // Due before the dispatchers' next read-ahead: tell them now rather than miss it.
-        if (nextRunAt <= now + this.config.dispatch.readAheadMs + BUCKET_MS) {
-          await this.changes.append([task.id], now);
-        }
-        return { task, created: true };
+        const inserted = await this.repo.insert(task);
+        return { task: inserted, created: true, announce: this.dueSoon(inserted, now) };
       } catch (err) {
         // Lost a race with a concurrent create of the same key: read theirs on the next turn.
         if (!(err instanceof DuplicateKeyError) || attempt >= CONCURRENT_UPDATE_TRIES) throw err;
       }
     }
+  }
+
+  /** A create whose key a live task holds: that task, or with `upsert` that task updated. */
+  async matchedByKey(existing: Task, dto: CreateTaskDto, now: number): Promise<CreateOutcome> {
+    if (!dto.upsert) return { task: existing, created: false, announce: false };
+    const task = await this.replacedDefinition(existing, dto, now);
+    return { task, created: false, announce: true };
+  }
+
+  /** A new task due before the dispatchers' next read-ahead: tell them now rather than miss it. */
+  dueSoon(task: Task, now: number): boolean {
+    return (
+      task.nextRunAt !== null &&
+      task.nextRunAt <= now + this.config.dispatch.readAheadMs + BUCKET_MS
+    );
   }
 
   async get(id: string): Promise<Task> {
@@ -106,7 +129,7 @@ export class TasksService {
 
   async update(dto: UpdateTaskDto, now = Date.now()): Promise<Task> {
     const { taskid, ...changes } = dto;
-    return this.replaceDefinition(await this.get(taskid), changes, now);
+    return this.announced(await this.replacedDefinition(await this.get(taskid), changes, now), now);
   }
 
   async pause(id: string, now = Date.now()): Promise<Task> {
@@ -187,7 +210,8 @@ export class TasksService {
     return { fires: previewFires(spec, now, dto.count ?? 10), description: describeSchedule(spec) };
   }
 
-  private async replaceDefinition(
+  /** The definition replaced, not announced yet. */
+  private async replacedDefinition(
     current: Task,
     changes: Partial<CreateTaskDto>,
     now: number,
@@ -207,7 +231,7 @@ export class TasksService {
           { ...def, status, nextRunAt },
           now,
         );
-        if (replaced) return this.announced(replaced, now);
+        if (replaced) return replaced;
       } catch (err) {
         if (err instanceof DuplicateKeyError) {
           throw new ApiError(ErrorCode.KEY_CONFLICT, `key "${def.key}" belongs to another task`);

@@ -360,6 +360,39 @@ export interface components {
       /** @description By filter: more tasks match than `limit`; repeat the request. Always false by ids. */
       more: boolean;
     };
+    CreateTasksDto: {
+      /** @description 1..1000 task bodies, each exactly what POST /v1/api/task takes (CreateTaskDto). Each is validated on its own: a bad item gets its own {ok: false, err, msg} result and the others are created; only a non-object item fails the request. */
+      tasks: {
+        [key: string]: unknown;
+      }[];
+    };
+    CreateTaskItemResult: {
+      /** @description true: created or found by key; false: see err, msg. */
+      ok: boolean;
+      /** @description With ok: the task id. */
+      taskid?: string;
+      /** @description With ok: the task name. */
+      name?: string;
+      /** @description With ok: false when the key matched a live task (returned, or with upsert updated). */
+      created?: boolean;
+      /**
+       * @description Without ok: the code POST /v1/api/task answers for this body (40001, 40003, 40901, 41302...).
+       * @example 40001
+       */
+      err?: number;
+      /** @description Without ok: why. */
+      msg?: string;
+    };
+    CreateTasksResponse: {
+      /** @description One per item, in the order sent. */
+      results: components['schemas']['CreateTaskItemResult'][];
+      /** @description Results with created: true. */
+      created: number;
+      /** @description Results with ok and created: false (the key matched a live task). */
+      existing: number;
+      /** @description Results with ok: false. */
+      failed: number;
+    };
     WorkerResponse: {
       id: string;
       group: string;

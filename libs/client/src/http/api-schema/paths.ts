@@ -283,6 +283,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/api/create-tasks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Create up to 1000 tasks at once; a result per task, in order
+     * @description Each item is a POST /v1/api/task body and gets what that route would answer for it: {ok: true, taskid, name, created} (created: false when its key matched a live task, which is returned as it is, or updated with upsert), or its own {ok: false, err, msg}. One bad item never fails the others. Items repeating a key are answered in order, as if sent one by one: the first creates the task, the later ones get it (created: false). Idempotent per key: the same request again creates nothing. Tasks without a key are created every time.
+     */
+    post: operations['CreateTasksController_createMany'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/api/task-runs': {
     parameters: {
       query?: never;
