@@ -25,4 +25,5 @@ export { type TaskWorkerOptions } from './worker/task-worker-options';
 export { type WorkerLogger } from './worker/worker-logger';
 export { TaskCenterApiError } from './http/task-center-api.error';
 export { TaskCenterClient, type TaskCenterClientOptions } from './http/task-center-client';
+export { type CreateTasksOptions } from './http/create-tasks-chunks';
 export type * from './http/task-center.types';

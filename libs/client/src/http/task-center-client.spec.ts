@@ -201,3 +201,39 @@ describe('TaskCenterClient: bulk actions', () => {
     ]);
   });
 });
+
+describe('TaskCenterClient: createTasks', () => {
+  it('POSTs /v1/api/create-tasks in chunks of 1000 and answers a result per task, in order', async () => {
+    const calls = stubFetch((call) => {
+      const { tasks } = call.body as { tasks: { data: string }[] };
+      return {
+        body: {
+          results: tasks.map((t) =>
+            t.data === 'bad'
+              ? { ok: false, err: 40003, msg: 'bad crontab' }
+              : { ok: true, taskid: `id${t.data}`, name: 'n', created: true },
+          ),
+          created: tasks.filter((t) => t.data !== 'bad').length,
+          existing: 0,
+          failed: tasks.filter((t) => t.data === 'bad').length,
+        },
+      };
+    });
+    const tasks = Array.from({ length: 1001 }, (_, i) => ({
+      name: 'n',
+      type: 1 as const,
+      data: i === 7 ? 'bad' : String(i),
+    }));
+    const result = await client.createTasks(tasks);
+    expect(
+      calls.map((c) => [c.method, c.url, (c.body as { tasks: unknown[] }).tasks.length]),
+    ).toEqual([
+      ['POST', 'http://tc:3000/v1/api/create-tasks', 1000],
+      ['POST', 'http://tc:3000/v1/api/create-tasks', 1],
+    ]);
+    expect(result.results).toHaveLength(1001);
+    expect(result.results[7]).toEqual({ ok: false, err: 40003, msg: 'bad crontab' });
+    expect(result.results[1000]).toMatchObject({ ok: true, taskid: 'id1000' });
+    expect(result).toMatchObject({ created: 1000, existing: 0, failed: 1 });
+  });
+});

@@ -1,9 +1,11 @@
+import { createTasksInChunks, type CreateTasksOptions } from './create-tasks-chunks';
 import { TaskCenterApiError } from './task-center-api.error';
 import {
   type BulkTaskActionRequest,
   type BulkTaskActionResult,
   type CreateTaskRequest,
   type CreateTaskResponse,
+  type CreateTasksResult,
   type DeadLetter,
   type DeadLetterPage,
   type Fire,
@@ -52,6 +54,23 @@ export class TaskCenterClient {
   /** Creates a task; with a `key` a live task already holds, returns that one (`created: false`). */
   createTask(task: CreateTaskRequest): Promise<CreateTaskResponse> {
     return this.post('task', task);
+  }
+
+  /**
+   * Creates many tasks (`POST /v1/api/create-tasks`, 1,000 per request, fewer when a body
+   * would pass `maxBodyBytes`): one result per task in order, each what `createTask` answers
+   * for it or its own `{ok: false, err, msg}`. A failed request rejects; with keys, sending
+   * the same tasks again creates only the missing ones.
+   */
+  createTasks(
+    tasks: readonly CreateTaskRequest[],
+    options?: CreateTasksOptions,
+  ): Promise<CreateTasksResult> {
+    return createTasksInChunks(
+      (chunk) => this.post('create-tasks', { tasks: chunk }),
+      tasks,
+      options,
+    );
   }
 
   /** Deletes tasks by id; resolves to the ids that existed. */

@@ -17,6 +17,16 @@ export type RetryPolicy = Schemas['RetryPolicyDto'];
 export type TaskDefinition = Omit<Schemas['CreateTaskDto'], 'upsert'>;
 export type CreateTaskRequest = Schemas['CreateTaskDto'];
 export type CreateTaskResponse = Schemas['CreateTaskResponse'];
+/** One task's result in `POST /v1/api/create-tasks`: what `createTask` answers, or its error. */
+export type CreateTaskItemResult = Schemas['CreateTaskItemResult'] &
+  (
+    | { ok: true; taskid: string; name: string; created: boolean }
+    | { ok: false; err: number; msg: string }
+  );
+/** `POST /v1/api/create-tasks` (and the client's `createTasks`): a result per task, in order. */
+export type CreateTasksResult = Omit<Schemas['CreateTasksResponse'], 'results'> & {
+  results: CreateTaskItemResult[];
+};
 /** Fields to change; absent fields keep their value. */
 export type UpdateTaskRequest = Omit<Schemas['UpdateTaskDto'], 'taskid'>;
 export type PreviewTaskRequest = Schemas['PreviewTaskDto'];
