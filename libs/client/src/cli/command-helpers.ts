@@ -32,6 +32,8 @@ export interface CommandInput {
   /** Every value of the repeatable options, in order. */
   lists: Record<string, string[]>;
   positionals: string[];
+  /** A progress line of a long command, printed on stderr (not part of the output). */
+  progress: (line: string) => void;
 }
 
 export interface Command {

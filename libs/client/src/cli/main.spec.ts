@@ -263,7 +263,7 @@ describe('task-center CLI', () => {
   it.each([
     [['frob'], "unknown command 'frob' (see: task-center --help)"],
     [[], 'missing command (see: task-center --help)'],
-    [['tasks'], 'tasks needs a command: list, get, create, update, pause, resume, run, delete'],
+    [['tasks'], 'tasks needs a command: list, get, create, create-many, update, pause, resume, run, delete'],
     [['tasks', 'frob'], "unknown command 'tasks frob' (see: task-center tasks --help)"],
     [['runs', '--bogus'], 'unknown option --bogus (see: task-center runs --help)'],
     [['tasks', 'get'], 'tasks get needs ID'],
@@ -317,7 +317,7 @@ describe('task-center CLI', () => {
     for (const c of COMMANDS) expect(top.stdout).toContain(`task-center ${c.words.join(' ')}`);
     const group = await cli(['tasks', '--help']);
     expect(group.stdout).toContain(
-      'task-center tasks <list|get|create|update|pause|resume|run|delete>',
+      'task-center tasks <list|get|create|create-many|update|pause|resume|run|delete>',
     );
     const create = await cli(['tasks', 'create', '--help']);
     expect(create.stdout).toContain("--header 'NAME: VALUE'");

@@ -81,6 +81,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       options,
       lists: parsed.lists,
       positionals: parsed.positionals,
+      progress: io.stderr,
     });
     io.stdout(options.json ? JSON.stringify(result.data, null, 2) : result.text());
     if (result.failure !== undefined) {

@@ -6,6 +6,7 @@ import {
 } from '../http/task-center.types';
 import { intOption, stringOption, timeOption, UsageError } from './args';
 import { bulkTaskCommand, singleDelete, singleTask } from './bulk-commands';
+import { CREATE_TASKS_COMMAND } from './create-tasks-command';
 import { formatTable, isoFromSeconds } from './format';
 import { hasTargetOptions, TARGET_OPTIONS, targetOf } from './target-options';
 
@@ -165,6 +166,7 @@ export const TASK_COMMANDS: Command[] = [
       };
     },
   },
+  CREATE_TASKS_COMMAND,
   {
     words: ['tasks', 'update'],
     args: ['ID'],
