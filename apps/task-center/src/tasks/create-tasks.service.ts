@@ -37,57 +37,56 @@ export class CreateTasksService {
   async createMany(items: object[], now = Date.now()): Promise<Settled<CreateResult>[]> {
     const checked = items.map((item) => this.checked(item, now));
     const plan = planCreates(checked.map((c) => (c.ok ? c.value.task.key : null)));
-    const outcomes: (Settled<CreateOutcome> | undefined)[] = checked.map((c) =>
-      c.ok ? undefined : c,
-    );
-    const failures: unknown[] = [];
-    const settle = async (i: number, create: () => Promise<CreateOutcome>) => {
-      try {
-        outcomes[i] = { ok: true, value: await create() };
-      } catch (err) {
-        if (!(err instanceof ApiError)) failures.push(err);
-        else outcomes[i] = { ok: false, error: err };
-      }
-    };
-    const item = (i: number) => (checked[i] as { value: Checked }).value;
+    const outcomes = new Outcomes(checked);
+    await this.insertFirsts(plan.inserted, checked, outcomes, now);
+    await this.answerRepeats(plan.repeats, checked, outcomes, now);
+    const announce = outcomes.toAnnounce();
+    if (announce.length > 0) await this.changes.append(announce, now);
+    return outcomes.settled();
+  }
 
-    const inserted = await this.repo.insertMany(plan.inserted.map((i) => item(i).task));
+  /** One insert of every item that does not repeat a key; a taken key: the single create's path. */
+  private async insertFirsts(
+    indexes: number[],
+    checked: Settled<Checked>[],
+    outcomes: Outcomes,
+    now: number,
+  ): Promise<void> {
+    const inserted = await this.repo.insertMany(indexes.map((i) => valueOf(checked, i).task));
     const taken: number[] = [];
-    plan.inserted.forEach((i, n) => {
+    indexes.forEach((i, n) => {
       const one = inserted[n]!;
       if (one instanceof DuplicateKeyError) taken.push(i);
-      else if (one instanceof Error) failures.push(one);
-      else outcomes[i] = { ok: true, value: this.created(one, now) };
+      else if (one instanceof Error) outcomes.failures.push(one);
+      else outcomes.set(i, { task: one, created: true, announce: this.tasks.dueSoon(one, now) });
     });
-    // A key a live task holds: the single create's path (that task, or with upsert updated).
-    await inSmallGroups(taken, (i) =>
-      settle(i, () => this.tasks.createChecked(item(i).dto, item(i).task, now)),
-    );
-    // A key repeated in the request: each repeat after the one before it, as if sent in turn.
-    await inSmallGroups([...plan.repeats], async ([first, later]) => {
+    // A live task holds the key: that task, or with upsert that task updated.
+    await inSmallGroups(taken, (i) => {
+      const { dto, task } = valueOf(checked, i);
+      return outcomes.settle(i, () => this.tasks.createChecked(dto, task, now));
+    });
+  }
+
+  /** Each later item of a key, after the one before it, as if the items were sent in turn. */
+  private async answerRepeats(
+    repeats: Map<number, number[]>,
+    checked: Settled<Checked>[],
+    outcomes: Outcomes,
+    now: number,
+  ): Promise<void> {
+    await inSmallGroups([...repeats], async ([first, later]) => {
       let before = first;
       for (const i of later) {
-        const { dto, task } = item(i);
-        const answered = outcomes[before];
+        const { dto, task } = valueOf(checked, i);
+        const answered = outcomes.of[before];
         if (!dto.upsert && answered?.ok) {
-          outcomes[i] = { ok: true, value: { ...answered.value, created: false, announce: false } };
+          outcomes.set(i, { ...answered.value, created: false, announce: false });
         } else {
-          await settle(i, () => this.tasks.createChecked(dto, task, now));
+          await outcomes.settle(i, () => this.tasks.createChecked(dto, task, now));
         }
         before = i;
       }
     });
-
-    const announce = outcomes.flatMap((o) => (o?.ok && o.value.announce ? [o.value.task.id] : []));
-    if (announce.length > 0) await this.changes.append([...new Set(announce)], now);
-    if (failures.length > 0) throw failures[0];
-    return outcomes.map((o) =>
-      o!.ok ? { ok: true, value: { task: o!.value.task, created: o!.value.created } } : o!,
-    );
-  }
-
-  private created(task: CreateOutcome['task'], now: number): CreateOutcome {
-    return { task, created: true, announce: this.tasks.dueSoon(task, now) };
   }
 
   /** The item validated as POST /v1/api/task validates its body, and the task it makes. */
@@ -99,5 +98,45 @@ export class CreateTasksService {
       if (err instanceof ApiError) return { ok: false, error: err };
       throw err;
     }
+  }
+}
+
+const valueOf = (checked: Settled<Checked>[], i: number): Checked =>
+  (checked[i] as { value: Checked }).value;
+
+/** Each item's outcome as it settles; errors other than ApiErrors are kept apart. */
+class Outcomes {
+  readonly of: (Settled<CreateOutcome> | undefined)[];
+  readonly failures: unknown[] = [];
+
+  constructor(checked: Settled<Checked>[]) {
+    this.of = checked.map((c) => (c.ok ? undefined : c));
+  }
+
+  set(i: number, value: CreateOutcome): void {
+    this.of[i] = { ok: true, value };
+  }
+
+  async settle(i: number, create: () => Promise<CreateOutcome>): Promise<void> {
+    try {
+      this.set(i, await create());
+    } catch (err) {
+      if (err instanceof ApiError) this.of[i] = { ok: false, error: err };
+      else this.failures.push(err);
+    }
+  }
+
+  /** The tasks the dispatchers must hear of before the answer, once each. */
+  toAnnounce(): string[] {
+    const ids = this.of.flatMap((o) => (o?.ok && o.value.announce ? [o.value.task.id] : []));
+    return [...new Set(ids)];
+  }
+
+  /** Every item's result, or the first failure thrown. */
+  settled(): Settled<CreateResult>[] {
+    if (this.failures.length > 0) throw this.failures[0];
+    return this.of.map((o) =>
+      o!.ok ? { ok: true, value: { task: o!.value.task, created: o!.value.created } } : o!,
+    );
   }
 }
