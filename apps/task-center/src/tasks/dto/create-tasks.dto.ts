@@ -15,6 +15,10 @@ export class CreateTasksDto {
     items: { type: 'object', additionalProperties: true },
     minItems: 1,
     maxItems: CREATE_TASKS_MAX_ITEMS,
+    example: [
+      { name: 'mail.remind', type: 1, data: '{"user":7}', key: 'remind:7' },
+      { name: 'reports.daily', type: 3, data: '', crontab: '0 30 2 * * *', key: 'daily' },
+    ],
   })
   @IsDefined({ message: 'tasks must be an array of task definitions' })
   @IsArray({ message: 'tasks must be an array of task definitions' })
@@ -41,7 +45,7 @@ export class CreateTaskItemResult {
   created?: boolean;
   @ApiPropertyOptional({
     description:
-      'Without ok: the code POST /v1/api/task answers for this body (40001, 40003, 40901, 41302...).',
+      'Without ok: the code POST /v1/api/task answers for this body (40001, 40003, 41302...).',
     type: 'integer',
     example: 40001,
   })

@@ -361,7 +361,24 @@ export interface components {
       more: boolean;
     };
     CreateTasksDto: {
-      /** @description 1..1000 task bodies, each exactly what POST /v1/api/task takes (CreateTaskDto). Each is validated on its own: a bad item gets its own {ok: false, err, msg} result and the others are created; only a non-object item fails the request. */
+      /**
+       * @description 1..1000 task bodies, each exactly what POST /v1/api/task takes (CreateTaskDto). Each is validated on its own: a bad item gets its own {ok: false, err, msg} result and the others are created; only a non-object item fails the request.
+       * @example [
+       *       {
+       *         "name": "mail.remind",
+       *         "type": 1,
+       *         "data": "{\"user\":7}",
+       *         "key": "remind:7"
+       *       },
+       *       {
+       *         "name": "reports.daily",
+       *         "type": 3,
+       *         "data": "",
+       *         "crontab": "0 30 2 * * *",
+       *         "key": "daily"
+       *       }
+       *     ]
+       */
       tasks: {
         [key: string]: unknown;
       }[];
@@ -376,7 +393,7 @@ export interface components {
       /** @description With ok: false when the key matched a live task (returned, or with upsert updated). */
       created?: boolean;
       /**
-       * @description Without ok: the code POST /v1/api/task answers for this body (40001, 40003, 40901, 41302...).
+       * @description Without ok: the code POST /v1/api/task answers for this body (40001, 40003, 41302...).
        * @example 40001
        */
       err?: number;
