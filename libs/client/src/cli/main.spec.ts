@@ -263,7 +263,10 @@ describe('task-center CLI', () => {
   it.each([
     [['frob'], "unknown command 'frob' (see: task-center --help)"],
     [[], 'missing command (see: task-center --help)'],
-    [['tasks'], 'tasks needs a command: list, get, create, create-many, update, pause, resume, run, delete'],
+    [
+      ['tasks'],
+      'tasks needs a command: list, get, create, create-many, update, pause, resume, run, delete',
+    ],
     [['tasks', 'frob'], "unknown command 'tasks frob' (see: task-center tasks --help)"],
     [['runs', '--bogus'], 'unknown option --bogus (see: task-center runs --help)'],
     [['tasks', 'get'], 'tasks get needs ID'],
