@@ -132,7 +132,7 @@ describe('bulk create: POST /v1/api/create-tasks (real stack)', () => {
         'tasks must hold at most 1000 tasks; send more in several requests',
       ],
       [{}, 'tasks must be an array of task definitions'],
-      [{ tasks: [task, 'nope'] }, 'each item of tasks must be an object (a task definition)'],
+      [{ tasks: [task, 'nope'] }, 'tasks[1] must be an object (a task definition)'],
       [{ tasks: [task], extra: 1 }, 'property extra should not exist'],
     ];
     for (const [body, msg] of cases) {
@@ -145,12 +145,13 @@ describe('bulk create: POST /v1/api/create-tasks (real stack)', () => {
   });
 
   it('8 concurrent requests with overlapping keys: one task per key, every result points at it', async () => {
-    const KEYS = 400;
+    const KEYS = 120;
     const start = nowS() + HOUR;
-    // Request r: 200 keys from r*50 (wrapping), then its first 10 again (repeats in a request).
+    // Request r: 60 keys from r*15 (wrapping: each key is in 4 requests), then its first 5
+    // again (repeats within a request).
     const bodies = Array.from({ length: 8 }, (_, r) => {
-      const keys = Array.from({ length: 200 }, (_, j) => `conc-${(r * 50 + j) % KEYS}`);
-      return [...keys, ...keys.slice(0, 10)].map((key) => ({
+      const keys = Array.from({ length: 60 }, (_, j) => `conc-${(r * 15 + j) % KEYS}`);
+      return [...keys, ...keys.slice(0, 5)].map((key) => ({
         name: 'bulk.concurrent',
         type: 1,
         data: `request ${r}`,
@@ -199,21 +200,27 @@ describe('bulk create: POST /v1/api/create-tasks (real stack)', () => {
     expect(sameIds).toBe(true);
   });
 
-  it('the tasks it creates fire: 1,100 one-shots due 3 s later through the SDK reach Kafka', async () => {
+  it('the tasks it creates fire: 100 one-shots due 3 s later, sent by the SDK in 3 requests', async () => {
     const start = nowS() + 3;
-    const tasks: CreateTaskRequest[] = Array.from({ length: 1100 }, (_, i) => ({
+    const tasks: CreateTaskRequest[] = Array.from({ length: 100 }, (_, i) => ({
       name: 'bulk.fire',
       type: 1,
       data: String(i),
       start_time: start,
     }));
     const progress: number[] = [];
-    // 1,100 tasks: two requests (1,000 and 100).
-    const result = await sdk.createTasks(tasks, { onProgress: (done) => progress.push(done) });
-    expect(result).toMatchObject({ created: 1100, existing: 0, failed: 0 });
-    expect(progress.sort((a, b) => a - b).at(-1)).toBe(1100);
+    // Few enough to fire in time on FerretDB's SQLite backend under CI load; the SDK's chunking
+    // is the one of 1,000 a request, made smaller.
+    const result = await sdk.createTasks(tasks, {
+      chunkSize: 40,
+      onProgress: (done) => progress.push(done),
+    });
+    expect(result).toMatchObject({ created: 100, existing: 0, failed: 0 });
+    // A call per request (40, 40, 20 tasks), the last one with all 100 answered.
+    expect(progress).toHaveLength(3);
+    expect(Math.max(...progress)).toBe(100);
     const ids = result.results.map((r) => (r as Ok).taskid);
-    expect(new Set(ids).size).toBe(1100);
+    expect(new Set(ids).size).toBe(100);
 
     const expected = ids.map((taskId) => ({ taskId, scheduledAt: start * 1000 }));
     await waitFor(

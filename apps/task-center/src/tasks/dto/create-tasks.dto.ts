@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsObject } from 'class-validator';
+import { registerDecorator } from 'class-validator';
 
 /** The most tasks one POST /v1/api/create-tasks takes (the SDK sends more in several). */
 export const CREATE_TASKS_MAX_ITEMS = 1000;
@@ -20,14 +20,36 @@ export class CreateTasksDto {
       { name: 'reports.daily', type: 3, data: '', crontab: '0 30 2 * * *', key: 'daily' },
     ],
   })
-  @IsDefined({ message: 'tasks must be an array of task definitions' })
-  @IsArray({ message: 'tasks must be an array of task definitions' })
-  @ArrayMinSize(1, { message: 'tasks must hold at least 1 task' })
-  @ArrayMaxSize(CREATE_TASKS_MAX_ITEMS, {
-    message: `tasks must hold at most ${CREATE_TASKS_MAX_ITEMS} tasks; send more in several requests`,
-  })
-  @IsObject({ each: true, message: 'each item of tasks must be an object (a task definition)' })
+  @TaskList(CREATE_TASKS_MAX_ITEMS)
   tasks!: object[];
+}
+
+/** What is wrong with the list of tasks as a whole, or undefined (its items are checked one by one). */
+export function taskListProblem(value: unknown, max: number): string | undefined {
+  if (!Array.isArray(value)) return 'tasks must be an array of task definitions';
+  if (value.length === 0) return 'tasks must hold at least 1 task';
+  if (value.length > max) {
+    return `tasks must hold at most ${max} tasks; send more in several requests`;
+  }
+  const at = value.findIndex(
+    (item) => typeof item !== 'object' || item === null || Array.isArray(item),
+  );
+  if (at >= 0) return `tasks[${at}] must be an object (a task definition)`;
+  return undefined;
+}
+
+/** One message for the list: the first rule it breaks (class-validator would list them all). */
+function TaskList(max: number): PropertyDecorator {
+  return (target, property) =>
+    registerDecorator({
+      name: 'taskList',
+      target: target.constructor,
+      propertyName: String(property),
+      validator: {
+        validate: (value: unknown) => taskListProblem(value, max) === undefined,
+        defaultMessage: (args) => taskListProblem(args?.value, max) ?? '',
+      },
+    });
 }
 
 /** One item's result: what POST /v1/api/task answers for it, or its own error. */
