@@ -33,6 +33,8 @@ module.exports = {
   // break whatever else runs beside them on the same stack.
   maxWorkers: 1,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  // The order of test/lanes.js under scripts/test-all.sh (TEST_LANE), Jest's own otherwise.
+  testSequencer: '<rootDir>/test/support/lane-sequencer.js',
   projects: [
     {
       ...shared,

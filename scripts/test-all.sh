@@ -4,8 +4,8 @@
 #   1. the unit specs, on two Jest workers;
 #   2. the integration suites in two lanes at once, each lane one suite at a time on a stack of
 #      its own: lane 1 on the stack given by KAFKA_BROKERS/MONGODB_URI (scripts/with-stack.sh),
-#      lane 2 (the suites listed in test/lane-2.txt, the chaos suite in its 2-minute CI form
-#      among them) on a second stack that stack/up.sh starts in .stack/lane-2 on the first
+#      lane 2 (the suites listed in test/lanes.js, the chaos suite in its 2-minute CI form
+#      first) on a second stack that stack/up.sh starts in .stack/lane-2 on the first
 #      stack's ports + 100 (TEST_LANE2_PORT_OFFSET), and that is stopped again afterwards.
 #
 # Output: every line of a lane is prefixed with "[lane N]"; a lane's Jest summary comes at its
@@ -30,15 +30,22 @@ if [[ ${TEST_LANES:-2} == 1 ]]; then
   exec npx jest --selectProjects integration
 fi
 
-mapfile -t LANE2 < <(grep -v -e '^#' -e '^[[:space:]]*$' test/lane-2.txt)
+mapfile -t LANE2 < <(node -e "console.log(require('./test/lanes.js').lane2.join('\\n'))")
 ignore=()
 for path in "${LANE2[@]}"; do
   [[ -f $path ]] || {
-    echo "test-all: test/lane-2.txt names $path, which does not exist" >&2
+    echo "test-all: test/lanes.js names $path, which does not exist" >&2
     exit 2
   }
   ignore+=("${path//./\\.}\$")
 done
+
+while IFS= read -r path; do
+  [[ -f $path ]] || {
+    echo "test-all: test/lanes.js names $path, which does not exist" >&2
+    exit 2
+  }
+done < <(node -e "console.log(require('./test/lanes.js').lane1Last.join('\\n'))")
 
 offset="${TEST_LANE2_PORT_OFFSET:-100}"
 lane2_env=(
@@ -50,7 +57,7 @@ lane2_env=(
   STACK_PG_PORT=$((${STACK_PG_PORT:-54329} + offset))
   STACK_FERRETDB_DEBUG_PORT=-
   STACK_KAFKA_BROKERS=1
-  CHAOS=1 CHAOS_MINUTES="${CHAOS_MINUTES:-2}"
+  CHAOS=1 CHAOS_MINUTES="${CHAOS_MINUTES:-2}" TEST_LANE=2
 )
 # The second stack runs the first one's MongoDB backend (FerretDB/SQLite unless told otherwise).
 backend="$(cat .stack/mongo-backend 2>/dev/null || true)"
@@ -64,7 +71,8 @@ prefix() { sed -u "s/^/[lane $1] /"; }
 t0=$SECONDS
 (
   set +e
-  npx jest --selectProjects integration --testPathIgnorePatterns "${ignore[@]}" 2>&1 | prefix 1
+  TEST_LANE=1 npx jest --selectProjects integration --testPathIgnorePatterns "${ignore[@]}" 2>&1 |
+    prefix 1
   exit "${PIPESTATUS[0]}"
 ) &
 lane1=$!
