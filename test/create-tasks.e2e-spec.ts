@@ -144,6 +144,17 @@ describe('bulk create: POST /v1/api/create-tasks (real stack)', () => {
     expect(await tasksCollection().countDocuments({ name: 'bulk.bounds' })).toBe(0);
   });
 
+  it('answers a list whose every item is invalid with 200 and each item its error (found by schemathesis: a 500)', async () => {
+    const res = await api()
+      .post('/v1/api/create-tasks')
+      .send({ tasks: [{}, { name: 'bulk.none', type: 9 }] });
+    expect(res.status).toBe(200);
+    const results = res.body.results as CreateTaskItemResult[];
+    expect(results.map((r) => (r.ok ? 'ok' : r.err))).toEqual([40001, 40001]);
+    expect(res.body).toMatchObject({ created: 0, existing: 0, failed: 2 });
+    expect(await tasksCollection().countDocuments({ name: 'bulk.none' })).toBe(0);
+  });
+
   it('8 concurrent requests with overlapping keys: one task per key, every result points at it', async () => {
     const KEYS = 120;
     const start = nowS() + HOUR;

@@ -69,6 +69,8 @@ export class MongoTasksRepository extends TasksRepository {
   }
 
   async insertMany(tasks: NewTask[]): Promise<(Task | Error)[]> {
+    // The driver refuses an empty batch (a request whose every item failed validation).
+    if (tasks.length === 0) return [];
     const docs = tasks.map((task) => {
       const _id = new Types.ObjectId();
       const id = _id.toHexString();
