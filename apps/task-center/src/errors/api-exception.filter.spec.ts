@@ -1,3 +1,4 @@
+import { mongo } from 'mongoose';
 import { type ArgumentsHost, BadRequestException } from '@nestjs/common';
 import { TaskLockBusyError } from '../database/ferretdb/task-write-locks';
 import { ApiError } from './api-error';
@@ -39,6 +40,17 @@ describe('ApiExceptionFilter', () => {
     expect(status).toBe(503);
     expect(body.err).toBe(50301);
     expect(body.msg).toMatch(/tasks a, b are being written; retry shortly/);
+  });
+
+  it('answers a database out of reach with 503 / 50301 (a SIGSTOPped center reopening its connection answered 500)', () => {
+    for (const err of [
+      new mongo.MongoNotConnectedError('Client must be connected before running operations'),
+      new mongo.MongoNetworkError('connection 3 to 127.0.0.1:27017 closed'),
+    ]) {
+      const { status, body } = answer(err);
+      expect([status, body.err]).toEqual([503, 50301]);
+      expect(body.msg).toMatch(/^the database is unreachable \(.+\); retry shortly$/);
+    }
   });
 
   it('maps a 4xx HttpException to its code', () => {

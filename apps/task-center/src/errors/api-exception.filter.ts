@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { type Response } from 'express';
+import { isDatabaseUnreachable } from '../database/unreachable';
 import { ApiError, TemporarilyUnavailableError } from './api-error';
 import { ErrorCode, type ErrorCodeValue } from './error-codes';
 
@@ -45,6 +46,18 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return {
         status: HttpStatus.SERVICE_UNAVAILABLE,
         body: { err: ErrorCode.UNAVAILABLE, msg: `${exception.message}; retry shortly` },
+      };
+    }
+    if (isDatabaseUnreachable(exception)) {
+      // The watchdog reopening the connection after a pause, or the database down: nothing
+      // was done for this request (or, for a write that reached the server, a retry with the
+      // same key finds it).
+      return {
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        body: {
+          err: ErrorCode.UNAVAILABLE,
+          msg: `the database is unreachable (${(exception as Error).message}); retry shortly`,
+        },
       };
     }
     if (exception instanceof HttpException && exception.getStatus() < 500) {
