@@ -77,7 +77,13 @@ export class FirePublisher implements OnModuleInit, OnApplicationShutdown {
   ) {
     // No client-side retries: the dispatcher keeps unacknowledged fires and retries them
     // itself with backoff, so a broker outage cannot pile up hidden in-flight requests.
-    this.producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 0 } });
+    // Every message names its partition (`this.partitioner` below); naming the producer's own
+    // partitioner only keeps kafkajs from warning about its v2 default change at startup.
+    this.producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      retry: { retries: 0 },
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 
   async onModuleInit(): Promise<void> {
