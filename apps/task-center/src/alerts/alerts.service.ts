@@ -10,6 +10,7 @@ import { ShardLeases } from '../leases/shard-leases';
 import { MetricsService } from '../metrics/metrics.service';
 import { type OpsEvent } from '../metrics/ops-events';
 import { TasksRepository } from '../repositories/tasks.repository';
+import { tagsWithoutWorker } from '../runs/tags-without-worker';
 import { WorkerRegistry } from '../runs/worker-registry';
 import { AlertWebhook } from './alert-webhook';
 import { FireRate } from './fire-rate';
@@ -158,7 +159,7 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
         this.tasks.hasActiveHttpTargets(),
         this.workers.list(now),
       ]);
-      const orphaned = names.filter((n) => !byTag[n]?.length).sort();
+      const orphaned = tagsWithoutWorker(names, (tag) => (byTag[tag]?.length ?? 0) > 0).sort();
       const delivery = this.config.httpTargets.group;
       if (http && !workers.some((w) => w.alive && w.group === delivery)) {
         this.raise(

@@ -123,5 +123,24 @@ describe('buildOverview', () => {
     });
     expect(view.tags_without_worker).toEqual({ tags: ['billing', 'reports'], truncated: false });
     expect(view.series.points).toHaveLength(1);
+
+    // A live worker with a '*' handler takes every tag (the soak's workers raised a false alarm).
+    const withAny = buildOverview({
+      now,
+      minutes: 1,
+      latenessMinutes: 1,
+      replicaMinutes: [],
+      snapshot: {
+        countedAt: now - 1000,
+        tookMs: 12,
+        replica: 'a',
+        tasks: [],
+        activeNames: ['billing', 'reports'],
+        activeNamesTruncated: false,
+        deadLettersWaiting: 0,
+      },
+      workers: [worker('w1', ['*'], true)],
+    });
+    expect(withAny.tags_without_worker).toEqual({ tags: [], truncated: false });
   });
 });

@@ -1,5 +1,6 @@
 import { TASK_STATUSES, TaskType } from '@task-center/contracts';
 import { type FleetSnapshot, type ReplicaMinute } from '../repositories/overview-stats.repository';
+import { tagsWithoutWorker } from '../runs/tags-without-worker';
 import { type WorkerView } from '../runs/worker-registry';
 import { emptyLateness, mergeLateness, summarizeLateness } from './lateness-histogram';
 import { MINUTE_MS, minuteOf } from './minute-tally';
@@ -86,7 +87,7 @@ export function buildOverview(input: OverviewInput) {
         .map(([tag, workers]) => ({ tag, live_workers: workers })),
     },
     tags_without_worker: snapshot && {
-      tags: snapshot.activeNames.filter((name) => !liveByTag.has(name)),
+      tags: tagsWithoutWorker(snapshot.activeNames, (tag) => liveByTag.has(tag)),
       truncated: snapshot.activeNamesTruncated,
     },
     replicas_reporting: replicas.size,
