@@ -37,14 +37,24 @@ const groupOf = (operationId: string) =>
     .replace(/([a-z])([A-Z])/g, '$1-$2')
     .toLowerCase();
 
+const memberName = (member: ts.TypeElement) =>
+  member.name && (ts.isIdentifier(member.name) || ts.isStringLiteral(member.name))
+    ? member.name.text
+    : '';
+
+function groupInto<T>(map: Map<string, T[]>, key: string, value: T): void {
+  map.set(key, [...(map.get(key) ?? []), value]);
+}
+
 const nameOf = (node: ts.Node) =>
   ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node) ? node.name.text : '';
 
 /**
  * openapi-typescript writes one file (four thousand lines, mostly operations). Split by
- * responsibility: `paths.ts` (the routes), `components.ts` (the schemas), one
- * `<controller>.operations.ts` per server controller, `operations.ts` joining them, and an
- * `index.ts` with the names the client imports.
+ * responsibility, per server controller: `<controller>.operations.ts`, `<controller>.paths.ts`
+ * (its routes) and `<controller>.schemas.ts` (the schemas its operations use first), joined by
+ * `operations.ts`, `paths.ts` and `components.ts`, and an `index.ts` with the names the client
+ * imports.
  */
 async function typeFiles(ast: ts.Node[]): Promise<Map<string, string>> {
   const files = new Map<string, string>();
@@ -55,41 +65,115 @@ async function typeFiles(ast: ts.Node[]): Promise<Map<string, string>> {
     if (!node) throw new Error(`openapi-typescript wrote no ${name}`);
     return node;
   };
-  await write('paths.ts', "import type { operations } from './operations';\n", [find('paths')]);
-  await write('components.ts', '', [find('components')]);
   const operations = find('operations') as ts.InterfaceDeclaration;
   const groups = new Map<string, ts.TypeElement[]>();
-  for (const member of operations.members) {
-    const id = member.name && ts.isIdentifier(member.name) ? member.name.text : '';
-    const group = groupOf(id);
-    groups.set(group, [...(groups.get(group) ?? []), member]);
+  for (const member of operations.members) groupInto(groups, groupOf(memberName(member)), member);
+
+  // A route belongs to the controller of its operations.
+  const routes = new Map<string, ts.TypeElement[]>();
+  for (const member of (find('paths') as ts.InterfaceDeclaration).members) {
+    const id = /operations\[["']([A-Za-z]+Controller_\w+)["']\]/.exec(astToString([member]))?.[1];
+    if (!id) throw new Error(`no operation for the route ${memberName(member)}`);
+    groupInto(routes, groupOf(id), member);
   }
-  const typeName = (group: string) =>
-    `${group.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}Operations`;
-  for (const [group, members] of groups) {
-    const node = ts.factory.createInterfaceDeclaration(
-      [ts.factory.createModifier(ts.SyntaxKind.ExportKeyword)],
-      typeName(group),
-      undefined,
-      undefined,
-      members,
+
+  // A schema belongs to the first controller (in document order) whose operations use it,
+  // directly or through another schema; a schema nobody uses goes with the first controller.
+  const components = find('components') as ts.InterfaceDeclaration;
+  const schemasMember = components.members.find((m) => memberName(m) === 'schemas');
+  if (!schemasMember || !ts.isPropertySignature(schemasMember) || !schemasMember.type)
+    throw new Error('openapi-typescript wrote no components.schemas');
+  const schemaList = (schemasMember.type as ts.TypeLiteralNode).members;
+  const refsOf = (nodes: readonly ts.Node[]) =>
+    new Set(
+      [...astToString([...nodes]).matchAll(/components\[["']schemas["']\]\[["'](\w+)["']\]/g)].map(
+        (m) => m[1]!,
+      ),
     );
-    const uses = astToString([node]).includes('components[');
-    await write(
-      `${group}.operations.ts`,
-      uses ? "import type { components } from './components';\n" : '',
-      [node],
-    );
+  const owner = new Map<string, string>();
+  for (const [group, members] of groups)
+    for (const name of refsOf(members)) if (!owner.has(name)) owner.set(name, group);
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const schema of schemaList) {
+      const group = owner.get(memberName(schema));
+      if (!group) continue;
+      for (const name of refsOf([schema])) {
+        if (owner.has(name)) continue;
+        owner.set(name, group);
+        changed = true;
+      }
+    }
   }
-  const names = [...groups.keys()].sort();
-  files.set(
-    'operations.ts',
-    await pretty(
-      HEADER +
-        names.map((g) => `import type { ${typeName(g)} } from './${g}.operations';\n`).join('') +
-        `\n/** Every operation of the document, by operation id. */\nexport type operations = ${names.map(typeName).join(' & ')};\n`,
-      join(TYPES_DIR, 'operations.ts'),
-    ),
+  const first = [...groups.keys()][0]!;
+  const schemas = new Map<string, ts.TypeElement[]>();
+  for (const schema of schemaList)
+    groupInto(schemas, owner.get(memberName(schema)) ?? first, schema);
+
+  const typeName = (group: string, kind: string) =>
+    `${group.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}${kind}`;
+  const importsOf = (text: string) =>
+    (text.includes('components[') ? "import type { components } from './components';\n" : '') +
+    (text.includes('operations[') ? "import type { operations } from './operations';\n" : '');
+  /** `<group>.<suffix>.ts` per group, and `<joined>.ts` with the intersection of them all. */
+  const splitInto = async (
+    byGroup: Map<string, ts.TypeElement[]>,
+    suffix: string,
+    kind: string,
+    joined: string,
+    doc: string,
+    body: (intersection: string) => string,
+  ) => {
+    for (const [group, members] of byGroup) {
+      const node = ts.factory.createInterfaceDeclaration(
+        [ts.factory.createModifier(ts.SyntaxKind.ExportKeyword)],
+        typeName(group, kind),
+        undefined,
+        undefined,
+        members,
+      );
+      await write(`${group}.${suffix}.ts`, importsOf(astToString([node])), [node]);
+    }
+    const names = [...byGroup.keys()].sort();
+    files.set(
+      `${joined}.ts`,
+      await pretty(
+        HEADER +
+          names
+            .map((g) => `import type { ${typeName(g, kind)} } from './${g}.${suffix}';\n`)
+            .join('') +
+          `\n/** ${doc} */\n${body(names.map((g) => typeName(g, kind)).join(' & '))}\n`,
+        join(TYPES_DIR, `${joined}.ts`),
+      ),
+    );
+  };
+  await splitInto(
+    groups,
+    'operations',
+    'Operations',
+    'operations',
+    'Every operation of the document, by operation id.',
+    (all) => `export type operations = ${all};`,
+  );
+  await splitInto(
+    routes,
+    'paths',
+    'Paths',
+    'paths',
+    'Every route of the document.',
+    (all) => `export type paths = ${all};`,
+  );
+  const rest = components.members
+    .filter((m) => m !== schemasMember)
+    .map((m) => astToString([m]).trim())
+    .join('\n  ');
+  await splitInto(
+    schemas,
+    'schemas',
+    'Schemas',
+    'components',
+    'The schemas of the document, by name.',
+    (all) => `export interface components {\n  schemas: ${all};\n  ${rest}\n}`,
   );
   files.set(
     'index.ts',
