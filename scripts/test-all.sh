@@ -30,22 +30,17 @@ if [[ ${TEST_LANES:-2} == 1 ]]; then
   exec npx jest --selectProjects integration
 fi
 
-mapfile -t LANE2 < <(node -e "console.log(require('./test/lanes.js').lane2.join('\\n'))")
-ignore=()
-for path in "${LANE2[@]}"; do
+lane() { node -e "console.log(require('./test/lanes.js').$1.join('\\n'))"; }
+mapfile -t LANE2 < <(lane lane2)
+mapfile -t LANE1_LAST < <(lane lane1Last)
+for path in "${LANE2[@]}" "${LANE1_LAST[@]}"; do
   [[ -f $path ]] || {
     echo "test-all: test/lanes.js names $path, which does not exist" >&2
     exit 2
   }
-  ignore+=("${path//./\\.}\$")
 done
-
-while IFS= read -r path; do
-  [[ -f $path ]] || {
-    echo "test-all: test/lanes.js names $path, which does not exist" >&2
-    exit 2
-  }
-done < <(node -e "console.log(require('./test/lanes.js').lane1Last.join('\\n'))")
+ignore=()
+for path in "${LANE2[@]}"; do ignore+=("${path//./\\.}\$"); done
 
 offset="${TEST_LANE2_PORT_OFFSET:-100}"
 lane2_env=(
