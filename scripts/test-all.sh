@@ -63,6 +63,11 @@ esac
 
 prefix() { sed -u "s/^/[lane $1] /"; }
 
+# What test/support/stack-guard.ts found (a service that had died before a suite), per stack:
+# printed again at the very end, where a CI log's tail shows it.
+guard_logs=("${STACK_DIR:-$ROOT/.stack}/guard.log" "$ROOT/.stack/lane-2/guard.log")
+rm -f "${guard_logs[@]}"
+
 t0=$SECONDS
 (
   set +e
@@ -95,4 +100,9 @@ wait "$lane1" || rc1=$?
 echo "test-all: lane 1 ended with exit code $rc1 after $((SECONDS - t0)) s"
 wait "$lane2" || rc2=$?
 echo "test-all: lane 2 ended with exit code $rc2 after $((SECONDS - t0)) s"
+for log in "${guard_logs[@]}"; do
+  [[ -s $log ]] || continue
+  echo "test-all: a service of ${log%/guard.log} had died during the run; test/support/stack-guard.ts found:"
+  sed 's/^/  /' "$log"
+done
 ((rc1 == 0 && rc2 == 0))

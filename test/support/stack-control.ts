@@ -11,38 +11,62 @@ const STACK_DIR = process.env.STACK_DIR ?? join(ROOT, '.stack');
 
 export type StackService = 'kafka' | 'mongo';
 
+/** The state directory of the stack this process uses. */
+export function stackDir(): string {
+  return STACK_DIR;
+}
+
+/**
+ * The services of this process's stack that stack/up.sh runs (Kafka and the MongoDB-wire
+ * server at the addresses in $STACK_DIR/env, when KAFKA_BROKERS/MONGODB_URI name them), and
+ * whether each runs now. Services given from outside are not listed.
+ */
+export function stackOwnedServices(): { service: StackService; running: boolean }[] {
+  const env = readStackEnvFile();
+  if (env === undefined) return [];
+  let status: string;
+  try {
+    status = execFileSync('bash', [join(ROOT, 'stack/up.sh'), '--status'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+  } catch {
+    return [];
+  }
+  const mongoBackend = readMongoBackend();
+  const owned: { service: StackService; running: boolean }[] = [];
+  if (process.env.KAFKA_BROKERS === env.KAFKA_BROKERS) {
+    owned.push({ service: 'kafka', running: status.includes('kafka=running') });
+  }
+  if (process.env.MONGODB_URI === env.MONGODB_URI && mongoBackend && mongoBackend !== 'external') {
+    owned.push({ service: 'mongo', running: status.includes('mongo=running') });
+  }
+  return owned;
+}
+
 /**
  * Whether Kafka and the MongoDB-wire server are run by stack/up.sh (so a test may restart
  * them), and which MongoDB backend it runs. False for services given from outside
  * (KAFKA_BROKERS/MONGODB_URI of CI), which a test must leave alone.
  */
 export function stackManaged(): { kafka: boolean; mongo: boolean; mongoBackend?: string } {
+  const owned = stackOwnedServices();
+  const runs = (service: StackService) => owned.some((s) => s.service === service && s.running);
+  const mongoBackend = readMongoBackend();
+  return {
+    kafka: runs('kafka'),
+    mongo: runs('mongo'),
+    ...(mongoBackend !== undefined && { mongoBackend }),
+  };
+}
+
+/** What stack/up.sh wrote to $STACK_DIR/mongo-backend: ferretdb-sqlite, ferretdb-postgresql, mongod or external. */
+function readMongoBackend(): string | undefined {
   try {
-    const status = execFileSync('bash', [join(ROOT, 'stack/up.sh'), '--status'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    let mongoBackend: string | undefined;
-    try {
-      mongoBackend = readFileSync(join(STACK_DIR, 'mongo-backend'), 'utf8').trim() || undefined;
-    } catch {
-      mongoBackend = undefined;
-    }
-    const env = readStackEnvFile();
-    const ours = env !== undefined && process.env.KAFKA_BROKERS === env.KAFKA_BROKERS;
-    return {
-      kafka: ours && status.includes('kafka=running'),
-      mongo:
-        ours &&
-        process.env.MONGODB_URI === env.MONGODB_URI &&
-        status.includes('mongo=running') &&
-        mongoBackend !== undefined &&
-        mongoBackend !== 'external',
-      ...(mongoBackend !== undefined && { mongoBackend }),
-    };
+    return readFileSync(join(STACK_DIR, 'mongo-backend'), 'utf8').trim() || undefined;
   } catch {
-    return { kafka: false, mongo: false };
+    return undefined;
   }
 }
 
