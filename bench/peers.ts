@@ -5,9 +5,10 @@
  * each (bench/peers/child-peer.ts), our center from its production bundle.
  *
  *   npm run bench -- [--quick] [--runs 3] [--duration 120] [--burst 10000] [--creates 10000]
+ *                    [--bulk 50000]
  *                    [--scale-stored 1000000] [--scale-rate 1000] [--scale-base 10000]
  *                    [--scale-duration 60]
- *                    [--only steady,burst,scale,create] [--peers task-center,agenda,bullmq]
+ *                    [--only steady,burst,scale,create,bulk] [--peers task-center,agenda,bullmq]
  *
  * Workloads (quick mode in brackets):
  *   steady  N repeating every-second schedules, N = 100 and 1,000 [100], `duration` s [20];
@@ -19,6 +20,9 @@
  *           peer, then reused by the runs.
  *   create  `creates` repeating schedules [1,000] through each peer's own API, per second (at
  *           most `create-max` seconds [120]).
+ *   bulk    `bulk` one-shots [5,000] due in an hour through each peer's API for many at once
+ *           (ours: POST /v1/api/create-tasks; BullMQ: addBulk; Agenda has none: schedule() 32 at
+ *           a time), per second (at most `create-max` seconds).
  * Every number is the median of `runs` [1] runs, with min and max. Writes
  * docs/bench/peers[-quick]-<date>.{md,json} and -lateness.svg, -throughput.svg.
  */
@@ -59,6 +63,7 @@ const opts = args({
   duration: 120,
   burst: 10_000,
   creates: 10_000,
+  bulk: 50_000,
   /** Idle schedules stored for the large scale step (0: no scale workload). */
   'scale-stored': 1_000_000,
   /** Idle schedules stored for the small scale step, the baseline. */
@@ -87,12 +92,13 @@ if (opts.quick) {
   opts['scale-duration'] = 20;
   opts.burst = 1000;
   opts.creates = 1000;
+  opts.bulk = 5000;
   opts['idle-give-up'] = 5;
   // The scale workload alone takes longer than the 5 minutes --quick has: only on request.
   if (!scaleGiven) opts['scale-stored'] = 0;
 }
 const STEADY_SIZES = opts.quick ? [100] : [100, 1000];
-const WORKLOADS = opts.only ? opts.only.split(',') : ['steady', 'burst', 'scale', 'create'];
+const WORKLOADS = opts.only ? opts.only.split(',') : ['steady', 'burst', 'scale', 'create', 'bulk'];
 const runs = (workload: string) => WORKLOADS.includes(workload);
 /** After the last expected slot, stop waiting for stragglers after this long at the latest. */
 const SETTLE_MAX_MS = (opts.quick ? Math.min(30, opts['settle-max']) : opts['settle-max']) * 1000;
@@ -100,6 +106,8 @@ const SETTLE_MAX_MS = (opts.quick ? Math.min(30, opts['settle-max']) : opts['set
 const REMOVE_LIMIT_MS = 120_000;
 /** Schedules per createRepeating call of the create workload (checked against --create-max). */
 const CREATE_STEP = 1000;
+/** One-shots per createOneShots call of the bulk workload. */
+const BULK_STEP = 10_000;
 /** A scale step counts as "cannot" when fewer than this share of its fires started. */
 const SCALE_MIN_SHARE = 0.5;
 
@@ -389,6 +397,37 @@ async function create(peer: Peer, n: number, run: number): Promise<RunResult> {
   };
 }
 
+/**
+ * One-shots created per second through each peer's API for many at once, in steps of
+ * BULK_STEP; due in an hour, so nothing fires during the run. Last workload of a run: the
+ * tasks stay until teardown, idle, as in the scale workload.
+ */
+async function bulk(peer: Peer, n: number, run: number): Promise<RunResult> {
+  const keys = keysFor(`b${n}r${run}`, n);
+  const dueAt = nextSecond(Date.now() + 3_600_000);
+  log(`${peer.name} bulk: ${n} one-shots…`);
+  const t0 = performance.now();
+  let created = 0;
+  while (created < n && performance.now() - t0 < opts['create-max'] * 1000) {
+    const step = keys.slice(created, created + BULK_STEP);
+    await peer.createOneShots(step, dueAt);
+    created += step.length;
+    if (created % (BULK_STEP * 5) === 0) log(`${peer.name} bulk: ${created}/${n}`);
+  }
+  const createsPerSec = created / ((performance.now() - t0) / 1000);
+  const memory = peer.memory();
+  const note =
+    created < n ? `stopped after ${created} of ${n} (--create-max ${opts['create-max']} s)` : '';
+  log(`${peer.name} bulk: ${createsPerSec.toFixed(0)}/s${note ? `; ${note}` : ''}`);
+  return {
+    peer: peer.name,
+    workload: `bulk ${n}`,
+    ...(note && { note }),
+    createsPerSec: Math.round(createsPerSec),
+    memory,
+  };
+}
+
 // ------------------------------------------------------------------ the bench
 
 /**
@@ -501,7 +540,8 @@ function estimateSeconds(peers: number): { total: number; scale: number } {
     5 +
     (runs('steady') ? STEADY_SIZES.reduce((sum, n) => sum + steadyS(n), 0) : 0) +
     (runs('burst') ? 15 + opts.burst * 0.006 : 0) +
-    (runs('create') ? Math.min(opts['create-max'], opts.creates / 100) : 0);
+    (runs('create') ? Math.min(opts['create-max'], opts.creates / 100) : 0) +
+    (runs('bulk') ? Math.min(opts['create-max'], opts.bulk / 1000) : 0);
   const sizes = [...new Set([opts['scale-base'], opts['scale-stored']])].filter((n) => n > 0);
   const scale =
     runs('scale') && opts['scale-stored'] > 0
@@ -628,6 +668,7 @@ async function main() {
           await attempt(`create ${opts.creates}`, () => create(peer, opts.creates, run));
         if (runs('burst'))
           await attempt(`burst ${opts.burst}`, () => burst(peer, router, opts.burst, run));
+        if (runs('bulk')) await attempt(`bulk ${opts.bulk}`, () => bulk(peer, opts.bulk, run));
       } finally {
         await peer.teardown().catch((err: unknown) => log(`${name}: teardown: ${String(err)}`));
         countLateStarts(results, name, router);
@@ -665,7 +706,7 @@ async function main() {
   const header = [
     `machine:  ${cpu.length} cores (${cpu[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
     `backends: task-center and agenda on ${mongoBackend}, task-center also on Kafka (between center and worker); bullmq on ${bullmqBackend}`,
-    `mode:     ${opts.quick ? 'QUICK smoke run (--quick), not the comparison' : 'full'}; ${opts.runs} run(s), median (min–max); steady ${STEADY_SIZES.join(' and ')} schedules x ${opts.duration} s, burst ${opts.burst}, create ${opts.creates}${scaleText}`,
+    `mode:     ${opts.quick ? 'QUICK smoke run (--quick), not the comparison' : 'full'}; ${opts.runs} run(s), median (min–max); steady ${STEADY_SIZES.join(' and ')} schedules x ${opts.duration} s, burst ${opts.burst}, create ${opts.creates}, bulk ${opts.bulk}${scaleText}`,
     `took:     ${minutes(durationS)} (${durationS} s; estimated up front: ~${minutes(estimate.total)})`,
     `lateness: handler start − the scheduled time of the fire as each system records it (see settings)`,
     `memory:   peak during the workload; scheduler = VmRSS of the center (ours; its TaskWorker runs in the bench process) or of the peer's own node process (scheduler and handlers); backend = VmRSS of FerretDB/mongod + PSS of its PostgreSQL processes, or VmRSS of redis-server`,

@@ -41,7 +41,7 @@ export class AgendaPeer implements Peer {
   readonly settings = [
     'processEvery 1 s (default 5 s): Agenda locks every job due before the next scan and starts it with setTimeout at nextRunAt, so the scan period only has to be <= the 1 s repeat for each next slot to be locked in time; shorter means more scans of the collection',
     `maxConcurrency, defaultConcurrency, lockLimit, defaultLockLimit ${UNLIMITED} (defaults 20, 5, 0, 0): a burst must not wait for a concurrency slot; Agenda's docs raise these for many short jobs`,
-    'repeating = create(name, data).startDate().endDate().repeatEvery("* * * * * *"); one-shot = schedule(date)',
+    'repeating = create(name, data).startDate().endDate().repeatEvery("* * * * * *"); one-shots (burst, bulk) = schedule(date), 32 at a time (Agenda has no bulk create)',
     'default lockLifetime (10 min), ensureIndex on (the backend creates its find-and-lock index)',
     'scale: idle jobs are a defined job name (so Agenda scans for them like for any job type) due in 30-31 days, inserted with insertMany as copies of a job Agenda saved itself (same fields), 10,000 per call',
   ];

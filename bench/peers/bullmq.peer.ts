@@ -36,7 +36,7 @@ export class BullmqPeer implements Peer {
   readonly backend: string;
   readonly settings = [
     'Worker concurrency 1000 (the handler only records; BullMQ docs: raise concurrency for I/O-bound jobs), default drainDelay and stalled checks',
-    'repeating = Queue.upsertJobScheduler(key, { every: 1000, startDate, endDate }): startDate on a whole second sets the phase (without it the first run is "now" and later runs keep that phase); one-shot = addBulk with delay',
+    'repeating = Queue.upsertJobScheduler(key, { every: 1000, startDate, endDate }): startDate on a whole second sets the phase (without it the first run is "now" and later runs keep that phase); one-shots (burst, bulk) = addBulk with delay, 1,000 jobs per call (one MULTI each)',
     'removeOnComplete/removeOnFail: true (keeps Redis memory flat, as the docs recommend for high volume)',
     'redis-server --save "" --appendonly no, loopback, started by the bench',
     'scale: idle schedules are delayed jobs due in 30-31 days in the same queue, added with addBulk (one MULTI per 5,000): the fastest way through its API; a job scheduler per idle schedule would store one delayed job each as well, plus its scheduler entry',

@@ -34,7 +34,10 @@ export interface Peer {
   createRepeating(keys: string[], firstSlot: number, lastSlot: number): Promise<void>;
   /** Stops and deletes the repeating schedules with these keys. */
   removeRepeating(keys: string[]): Promise<void>;
-  /** One-shots all due at `dueAt` (epoch ms, a whole second). */
+  /**
+   * One-shots all due at `dueAt` (epoch ms, a whole second), through the peer's own API for
+   * many at once where it has one (settings say which).
+   */
   createOneShots(keys: string[], dueAt: number): Promise<void>;
   /**
    * Stores idle schedules (due in about a month, never firing during the bench) until `total`

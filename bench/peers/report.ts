@@ -76,7 +76,7 @@ function flatten(r: RunResult): Record<string, number> {
   return out;
 }
 
-const WORKLOAD_ORDER = ['setup', 'steady', 'burst', 'scale', 'create'];
+const WORKLOAD_ORDER = ['setup', 'steady', 'burst', 'scale', 'create', 'bulk'];
 
 export function summarize(results: RunResult[]): Summary[] {
   const groups = new Map<string, RunResult[]>();
@@ -230,7 +230,7 @@ export function headlineRatios(summaries: Summary[], ours = 'task-center'): stri
     if (workload.startsWith('burst'))
       compare(workload, 'last start after the due second', 'drainMs', true, ms);
     if (workload.startsWith('scale')) compare(workload, 'fires/s', 'firesPerSec', false, String);
-    if (workload.startsWith('create'))
+    if (workload.startsWith('create') || workload.startsWith('bulk'))
       compare(workload, 'creates/s', 'createsPerSec', false, String);
   }
   // How each system changes from the smallest to the largest stored size.

@@ -40,7 +40,7 @@ export class TaskCenterPeer implements Peer {
   readonly settings = [
     `${PARTITIONS} partitions, dispatcher defaults, MISFIRE_THRESHOLD_S=5, RUNS_ENABLED=false (no run history: the other peers keep none either)`,
     'TaskWorker: concurrency 64 per partition, 6 partitions consumed concurrently',
-    'repeating = loop task (type 2, loop_time 1 s, start_time/end_time); one-shot = type 1',
+    'repeating = loop task (type 2, loop_time 1 s, start_time/end_time), one POST /v1/api/task each, 32 at a time; one-shots (burst, bulk) = type 1 through POST /v1/api/create-tasks (SDK createTasks: 1,000 per request, 2 requests at a time)',
     `scale: idle tasks are one-shots due in 30-31 days, inserted with insertMany exactly as the app's repository stores them (newTaskToDoc, ${SHARDS} shards), ${IDLE_BATCH.toLocaleString('en')} per call, as bench/dispatch.ts`,
   ];
   private center: ChildProcess | undefined;
@@ -119,13 +119,20 @@ export class TaskCenterPeer implements Peer {
     }
   }
 
+  /** Through POST /v1/api/create-tasks (the SDK's createTasks: 1,000 per request, 2 at a time). */
   async createOneShots(keys: string[], dueAt: number): Promise<void> {
-    await this.create(keys, (key) => ({
-      name: 'bench.peers.burst',
-      type: TaskType.OneShot,
-      start_time: dueAt / 1000,
-      data: key,
-    }));
+    const { results } = await this.client!.createTasks(
+      keys.map((key) => ({
+        name: 'bench.peers.burst',
+        type: TaskType.OneShot,
+        start_time: dueAt / 1000,
+        data: key,
+      })),
+    );
+    results.forEach((result, i) => {
+      if (!result.ok) throw new Error(`create-tasks item ${i}: ${result.err} ${result.msg}`);
+      this.ids.set(keys[i]!, result.taskid);
+    });
   }
 
   async storeIdle(total: number): Promise<number> {

@@ -38,6 +38,9 @@ function matchesSafely(layer: RouterLayer, path: string): boolean {
   }
 }
 
+/** Method-and-path answers methodNotAllowed keeps (all dropped when full). */
+const ANSWERS_KEPT = 1000;
+
 const ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const rank = (m: string) => (ORDER.includes(m) ? ORDER.indexOf(m) : ORDER.length);
 
@@ -70,9 +73,18 @@ export function disallowed(
  */
 export function methodNotAllowed(app: Application): RequestHandler {
   let routes: DeclaredRoute[] | undefined;
+  // Matching a path against every route costs more than the rest of a small request's
+  // routing: answers are kept for the paths seen most (the API's are mostly fixed).
+  const answers = new Map<string, string[] | undefined>();
   return (req, res, next) => {
     if (!routes?.length) routes = declaredRoutes(app);
-    const allow = disallowed(routes, req.method, req.path);
+    const key = `${req.method} ${req.path}`;
+    let allow = answers.get(key);
+    if (allow === undefined && !answers.has(key)) {
+      allow = disallowed(routes, req.method, req.path);
+      if (answers.size >= ANSWERS_KEPT) answers.clear();
+      if (routes.length > 0) answers.set(key, allow);
+    }
     if (!allow) return next();
     requestIdOf(req, res);
     res.setHeader('Allow', allow.join(', '));

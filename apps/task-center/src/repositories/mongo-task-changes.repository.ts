@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { type Collection, type Connection } from 'mongoose';
 import { isDuplicateKey } from '../database/duplicate-key';
-import { CHANGE_LOG_KEEP, type TaskChange, TaskChangesRepository } from './task-changes.repository';
+import { GroupCommit } from '../database/group-commit';
+import {
+  CHANGE_LOG_KEEP,
+  mergeChanges,
+  type TaskChange,
+  TaskChangesRepository,
+} from './task-changes.repository';
 
 const MAX_IDS = 500;
 
@@ -25,6 +31,20 @@ interface ChangeDoc {
 export class MongoTaskChangesRepository extends TaskChangesRepository {
   private readonly docs: Collection<ChangeDoc>;
   private lastSeq = 0;
+  /**
+   * Appends that arrive while one is being written go out together, as one entry (of at most
+   * MAX_IDS ids): concurrent creates (one POST /v1/api/task each) cost one entry per round
+   * trip, not one each, and do not race each other for the next seq.
+   */
+  private readonly appends = new GroupCommit<{ change: TaskChange; now: number }, void>(
+    async (items) => {
+      const now = Math.max(...items.map((i) => i.now));
+      const changes = items.map((i) => i.change);
+      for (const entry of mergeChanges(changes, MAX_IDS)) await this.write(entry, now);
+      return items.map(() => undefined);
+    },
+    { maxBatch: 1000, maxInFlight: 1 },
+  );
 
   constructor(@InjectConnection() connection: Connection) {
     super();
@@ -33,6 +53,10 @@ export class MongoTaskChangesRepository extends TaskChangesRepository {
 
   async append(change: TaskChange, now: number): Promise<void> {
     if (change !== 'all' && change.length === 0) return;
+    await this.appends.submit({ change, now });
+  }
+
+  private async write(change: TaskChange, now: number): Promise<void> {
     const all = change === 'all' || change.length > MAX_IDS;
     const body = { at: now, ...(all ? { all: true } : { ids: change }) };
     let seq = Math.max(this.lastSeq, await this.head());

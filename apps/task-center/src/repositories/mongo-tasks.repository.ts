@@ -5,6 +5,7 @@ import { type FilterQuery, type Model, mongo, Types } from 'mongoose';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { inSmallGroups, MAX_BULK_OPS } from '../database/bulk-write';
 import { isDuplicateKey, isDuplicateKeyWrite } from '../database/duplicate-key';
+import { GroupCommit } from '../database/group-commit';
 import { TaskWriteLocks } from '../database/ferretdb/task-write-locks';
 import { type NewTask, type Task } from '../tasks/task';
 import { type Advance } from '../tasks/task-advance';
@@ -55,17 +56,18 @@ export class MongoTasksRepository extends TasksRepository {
   /** Whole-collection counts and retention deletes (mongo-task-fleet.queries.ts). */
   private readonly fleet: TaskFleetQueries;
 
-  async insert(task: NewTask): Promise<Task> {
-    const _id = new Types.ObjectId();
-    const id = _id.toHexString();
-    const doc = { _id, ...newTaskToDoc(id, shardOf(id, this.config.dispatch.shards), task) };
-    try {
-      await this.tasks.collection.insertOne(stripUndefined(doc));
-    } catch (err) {
-      if (isDuplicateKey(err)) throw new DuplicateKeyError(`key "${task.key}" is taken`);
-      throw err;
-    }
-    return taskFromDoc(doc);
+  /**
+   * Concurrent single inserts (one per POST /v1/api/task) go to the database together, as one
+   * insertMany per round trip: a lone create still takes one round trip.
+   */
+  private readonly inserts = new GroupCommit<NewTask, Task>((tasks) => this.insertMany(tasks), {
+    maxBatch: 256,
+    maxInFlight: 2,
+  });
+
+  /** @throws DuplicateKeyError when a live task holds the key. */
+  insert(task: NewTask): Promise<Task> {
+    return this.inserts.submit(task);
   }
 
   async insertMany(tasks: NewTask[]): Promise<(Task | Error)[]> {

@@ -1,6 +1,18 @@
 /** Tasks changed by the API, or every task when too many changed to list. */
 export type TaskChange = string[] | 'all';
 
+/**
+ * Changes appended together, as entries to write: ['all'] when one of them says every task,
+ * else each id once, in entries of at most `maxIds` (a longer list would be written as 'all').
+ */
+export function mergeChanges(changes: TaskChange[], maxIds: number): TaskChange[] {
+  if (changes.includes('all')) return ['all'];
+  const ids = [...new Set((changes as string[][]).flat())];
+  const entries: string[][] = [];
+  for (let i = 0; i < ids.length; i += maxIds) entries.push(ids.slice(i, i + maxIds));
+  return entries;
+}
+
 /** Entries kept; a reader further behind than this reloads everything. */
 export const CHANGE_LOG_KEEP = 2000;
 
