@@ -78,18 +78,18 @@ export class TasksService {
 
   /** create() of a checked task, without its change-log append: the caller makes it. */
   async createChecked(dto: CreateTaskDto, task: NewTask, now: number): Promise<CreateOutcome> {
+    // Insert first: a new key (the usual case) costs one round trip. The unique index on the
+    // key says when a live task holds it; that task is read then.
     for (let attempt = 0; ; attempt++) {
-      if (task.key !== undefined) {
-        const existing = await this.repo.findByKey(task.key);
-        if (existing) return this.matchedByKey(existing, dto, now);
-      }
       try {
         const inserted = await this.repo.insert(task);
         return { task: inserted, created: true, announce: this.dueSoon(inserted, now) };
       } catch (err) {
-        // Lost a race with a concurrent create of the same key: read theirs on the next turn.
         if (!(err instanceof DuplicateKeyError) || attempt >= CONCURRENT_UPDATE_TRIES) throw err;
       }
+      const existing = task.key === undefined ? null : await this.repo.findByKey(task.key);
+      if (existing) return this.matchedByKey(existing, dto, now);
+      // The holder was deleted in between: insert again.
     }
   }
 

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { QueryNumber } from '../../http/query-number';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export class OverviewQueryDto {
@@ -11,7 +11,7 @@ export class OverviewQueryDto {
     default: 60,
   })
   @IsOptional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt({ message: 'minutes must be an integer from 1 to 60' })
   @Min(1, { message: 'minutes must be an integer from 1 to 60' })
   @Max(60, { message: 'minutes must be an integer from 1 to 60' })
@@ -25,7 +25,7 @@ export class OverviewQueryDto {
     default: 5,
   })
   @IsOptional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt({ message: 'lateness_minutes must be an integer from 1 to 60' })
   @Min(1, { message: 'lateness_minutes must be an integer from 1 to 60' })
   @Max(60, { message: 'lateness_minutes must be an integer from 1 to 60' })

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
+import { QueryNumber } from '../../http/query-number';
 import {
   ArrayMaxSize,
   IsIn,
@@ -30,7 +31,7 @@ class WindowDto {
     maximum: MAX_UNIX_S,
   })
   @IsOptional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt({ message: 'from must be unix seconds (an integer)' })
   @Min(0, { message: 'from must be unix seconds (an integer)' })
   @Max(MAX_UNIX_S, { message: 'from must be unix seconds (an integer)' })
@@ -43,7 +44,7 @@ class WindowDto {
     maximum: MAX_UNIX_S,
   })
   @IsOptional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt({ message: 'to must be unix seconds (an integer)' })
   @Min(0, { message: 'to must be unix seconds (an integer)' })
   @Max(MAX_UNIX_S, { message: 'to must be unix seconds (an integer)' })

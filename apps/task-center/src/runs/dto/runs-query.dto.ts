@@ -58,6 +58,8 @@ export class RedriveDto {
 export class RunStatsQueryDto {
   @ApiPropertyOptional({
     description: "UTC day, YYYY-MM-DD (seed 001's date format); default today.",
+    // A calendar day: 2026-02-30 matches the pattern but is answered 400.
+    format: 'date',
     pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$',
   })
   @IsOptional()

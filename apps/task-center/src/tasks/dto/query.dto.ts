@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { QueryNumber } from '../../http/query-number';
 import { IsInt, IsMongoId, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { TAG_PATTERN, TAG_RULE, TASK_ID_PATTERN, TASK_ID_PROPERTY } from './task-fields';
 
@@ -17,7 +17,7 @@ export class QueryByNameDto {
 
   @ApiPropertyOptional({ type: 'integer', default: 100, minimum: 1, maximum: 1000 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt({ message: 'limit must be an integer' })
   @Min(1)
   @Max(1000)

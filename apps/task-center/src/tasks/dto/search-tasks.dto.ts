@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { TaskType, type TaskStatus } from '@task-center/contracts';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
+import { QueryNumber } from '../../http/query-number';
 import {
   IsBoolean,
   IsIn,
@@ -152,7 +153,7 @@ export class SearchTasksDto {
     ...UNIX_SECONDS,
   })
   @IsOptional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt({ message: 'next_run_after must be unix seconds (an integer)' })
   @Min(0, { message: 'next_run_after must be unix seconds (an integer)' })
   @Max(MAX_UNIX_SECONDS, { message: `next_run_after must be at most ${MAX_UNIX_SECONDS}` })
@@ -165,7 +166,7 @@ export class SearchTasksDto {
     ...UNIX_SECONDS,
   })
   @IsOptional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt({ message: 'next_run_before must be unix seconds (an integer)' })
   @Min(0, { message: 'next_run_before must be unix seconds (an integer)' })
   @Max(MAX_UNIX_SECONDS, { message: `next_run_before must be at most ${MAX_UNIX_SECONDS}` })
