@@ -1,4 +1,5 @@
-import { type EachBatchPayload, type KafkaMessage } from 'kafkajs';
+import { type EachBatchPayload } from 'kafkajs';
+import { type HandleMessage, MAX_UNSETTLED, startMessage, track } from './message-slot';
 import { OrderedOffsets } from './ordered-offsets';
 import { PartitionCommitter } from './partition-committer';
 import { type WorkerLogger } from './worker-logger';
@@ -6,11 +7,7 @@ import { type WorkerLogger } from './worker-logger';
 export interface PartitionBatchOptions {
   /** Handlers in flight at once for this partition. */
   concurrency: number;
-  /**
-   * Resolves when the message may be committed (outcome published, or nothing to do);
-   * rejects when it must stay uncommitted so Kafka redelivers it.
-   */
-  handle: (message: KafkaMessage) => Promise<void>;
+  handle: HandleMessage;
   /** True once the worker is stopping: start no new message. */
   stopping: () => boolean;
   /** Resolves when a stopping worker stops waiting for in-flight handlers. */
@@ -38,6 +35,7 @@ export async function consumePartitionBatch(
   const where = `${batch.topic}/${batch.partition}`;
   const offsets = new OrderedOffsets();
   const inFlight = new Set<Promise<void>>();
+  const unsettled = new Set<Promise<void>>();
   const commits = new PartitionCommitter(
     {
       topic: batch.topic,
@@ -63,26 +61,18 @@ export async function consumePartitionBatch(
 
   try {
     for (const message of batch.messages) {
-      while (inFlight.size >= options.concurrency) {
-        await Promise.race([...inFlight, options.drainExpired]);
+      while (inFlight.size >= options.concurrency || unsettled.size >= MAX_UNSETTLED) {
+        await Promise.race([...(inFlight.size > 0 ? inFlight : unsettled), options.drainExpired]);
         if (!mayStart()) break;
       }
       if (!mayStart()) break;
 
-      offsets.track(message.offset);
-      const done: Promise<void> = options.handle(message).then(
-        () => {
-          const last = offsets.finish(message.offset);
-          if (last !== undefined) commits.request(last);
-        },
-        // Not finished: it and everything after it stay uncommitted for redelivery.
-        () => undefined,
-      );
-      inFlight.add(done);
-      void done.finally(() => inFlight.delete(done));
+      const started = startMessage(message, options.handle, offsets, commits);
+      track(inFlight, started.slot);
+      track(unsettled, started.settled);
     }
     // A stopping worker waits for in-flight handlers only until the drain deadline.
-    await Promise.race([Promise.all(inFlight), options.drainExpired]);
+    await Promise.race([Promise.all(unsettled), options.drainExpired]);
     await commits.flush();
   } finally {
     clearInterval(beat);

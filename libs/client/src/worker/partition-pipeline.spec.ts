@@ -68,7 +68,7 @@ describe('PartitionPipelines', () => {
         started.push(key);
         const g = gate();
         gates.set(key, g);
-        return g.promise;
+        return g.promise.then(() => ({ committable: Promise.resolve() }));
       },
       stopping: () => stopping,
       drainExpired,

@@ -1,4 +1,5 @@
 import { type EachBatchPayload, type KafkaMessage } from 'kafkajs';
+import { type Handled, MAX_UNSETTLED, startMessage, track } from './message-slot';
 import { OrderedOffsets } from './ordered-offsets';
 import { PartitionCommitter } from './partition-committer';
 import { type WorkerLogger } from './worker-logger';
@@ -12,11 +13,8 @@ export type PipelinePayload = Pick<
 export interface PartitionPipelinesOptions {
   /** Handlers in flight at once per partition, across its batches. */
   concurrency: number;
-  /**
-   * Resolves when the message may be committed (outcome published, or nothing to do);
-   * rejects when it must stay uncommitted so Kafka redelivers it.
-   */
-  handle: (topic: string, partition: number, message: KafkaMessage) => Promise<void>;
+  /** See HandleMessage (message-slot.ts). */
+  handle: (topic: string, partition: number, message: KafkaMessage) => Promise<Handled>;
   /** True once the worker is stopping: start no new message. */
   stopping: () => boolean;
   /** Resolves when a stopping worker stops waiting for in-flight handlers. */
@@ -91,7 +89,10 @@ export class PartitionPipelines {
 /** One partition in one group generation. */
 class PartitionPipeline {
   private readonly offsets = new OrderedOffsets();
+  /** Handlers running (their slots). */
   private readonly running = new Set<Promise<void>>();
+  /** Messages started and not yet committable or failed: handlers running, outcomes going out. */
+  private readonly unsettled = new Set<Promise<void>>();
   private readonly commits: PartitionCommitter;
   private readonly where: string;
   /** Any batch's commit function: kafkajs routes them all to the consumer group. */
@@ -112,7 +113,7 @@ class PartitionPipeline {
   }
 
   get inFlight(): number {
-    return this.running.size;
+    return this.unsettled.size;
   }
 
   async consume(payload: PipelinePayload): Promise<void> {
@@ -133,8 +134,11 @@ class PartitionPipeline {
     try {
       for (const message of payload.batch.messages) {
         const fresh = this.isNew(message.offset);
-        while (fresh && this.running.size >= concurrency && mayStart()) {
-          await Promise.race([...this.running, drainExpired]);
+        while (fresh && this.full(concurrency) && mayStart()) {
+          await Promise.race([
+            ...(this.running.size > 0 ? this.running : this.unsettled),
+            drainExpired,
+          ]);
         }
         // Messages not reached are not resolved, so kafkajs fetches them again.
         if (!mayStart()) return;
@@ -155,7 +159,7 @@ class PartitionPipeline {
   }
 
   async drain(): Promise<void> {
-    await Promise.race([Promise.all(this.running), this.options.drainExpired]);
+    await Promise.race([Promise.all(this.unsettled), this.options.drainExpired]);
     if (!this.retired) await this.commits.flush();
     this.commits.close();
   }
@@ -169,19 +173,19 @@ class PartitionPipeline {
     return this.highestStarted === undefined || BigInt(offset) > this.highestStarted;
   }
 
+  private full(concurrency: number): boolean {
+    return this.running.size >= concurrency || this.unsettled.size >= MAX_UNSETTLED;
+  }
+
   private start(message: KafkaMessage): void {
-    const { offset } = message;
-    this.highestStarted = BigInt(offset);
-    this.offsets.track(offset);
-    const done: Promise<void> = this.options.handle(this.topic, this.partition, message).then(
-      () => {
-        const last = this.offsets.finish(offset);
-        if (last !== undefined) this.commits.request(last);
-      },
-      // Not finished: it and everything after it stay uncommitted for redelivery.
-      () => undefined,
+    this.highestStarted = BigInt(message.offset);
+    const started = startMessage(
+      message,
+      (m) => this.options.handle(this.topic, this.partition, m),
+      this.offsets,
+      this.commits,
     );
-    this.running.add(done);
-    void done.finally(() => this.running.delete(done));
+    track(this.running, started.slot);
+    track(this.unsettled, started.settled);
   }
 }

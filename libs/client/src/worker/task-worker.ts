@@ -18,6 +18,7 @@ import { hostname } from 'node:os';
 import { SDK_VERSION } from '../version';
 import { DedupeWindow } from './dedupe-window';
 import { type FireHandler } from './fire-handler';
+import { type Handled } from './message-slot';
 import { consumePartitionBatch } from './partition-batch';
 import { PartitionPipelines } from './partition-pipeline';
 import { OutageLog } from './outage-log';
@@ -26,6 +27,9 @@ import { type HandlerRun, runHandler } from './run-handler';
 import { TagRouter } from './tag-router';
 import { checkOptions, DEFAULTS, type TaskWorkerOptions } from './task-worker-options';
 import { consoleLogger, kafkaLogCreator, type WorkerLogger } from './worker-logger';
+
+/** A message with no outcome to publish: committable at once. */
+const NOTHING_TO_PUBLISH: Handled = { committable: Promise.resolve() };
 
 type WorkerState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -266,23 +270,27 @@ export class TaskWorker {
     }
   }
 
-  /** One message; resolves when it may be committed, rejects when it must not be. */
-  private async handle(topic: string, partition: number, message: KafkaMessage): Promise<void> {
+  /**
+   * One message: resolves when its handler is done, with the publish of its outcome still
+   * going out in `committable` (the next message starts meanwhile; the offset is committed
+   * only once the outcome is out). Rejects when the message must stay uncommitted.
+   */
+  private async handle(topic: string, partition: number, message: KafkaMessage): Promise<Handled> {
     const decoded = decodeFire(message);
     if (!decoded.ok) {
       // Redelivering it would fail the same way: log, and commit past it.
       this.logger.warn(
         `skipping malformed message ${topic}/${partition}@${message.offset}: ${decoded.reason}`,
       );
-      return;
+      return NOTHING_TO_PUBLISH;
     }
     const { fire } = decoded;
     const handler = this.router.match(fire.tag);
-    if (!handler) return; // another service's tag: this group has nothing to do with it
+    if (!handler) return NOTHING_TO_PUBLISH; // another service's tag: nothing to do here
 
     for (;;) {
       const claim = this.dedupe.claim(fire.messageId);
-      if (claim.kind === 'skip') return;
+      if (claim.kind === 'skip') return NOTHING_TO_PUBLISH;
       if (claim.kind === 'wait') {
         await claim.settled;
         continue;
@@ -291,8 +299,12 @@ export class TaskWorker {
       claim.settle(run.result === 'succeeded');
       // stop() gave up on this run: its offset stays uncommitted, so report nothing either.
       if (this.drainExpired) throw new Error(`${fire.messageId} finished after the drain deadline`);
-      await this.results!.publishOutcome(this.outcome(fire, run), () => !this.drainExpired);
-      return;
+      return {
+        committable: this.results!.publishOutcome(
+          this.outcome(fire, run),
+          () => !this.drainExpired,
+        ),
+      };
     }
   }
 
