@@ -159,6 +159,9 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
         this.tasks.hasActiveHttpTargets(),
         this.workers.list(now),
       ]);
+      // No heartbeat recorded, and this replica reads none (RUNS_ENABLED=false): when no
+      // replica reads the results topic, nothing can be said about workers.
+      if (workers.length === 0 && !this.config.runs.enabled) return;
       const orphaned = tagsWithoutWorker(names, (tag) => (byTag[tag]?.length ?? 0) > 0).sort();
       const delivery = this.config.httpTargets.group;
       if (http && !workers.some((w) => w.alive && w.group === delivery)) {
