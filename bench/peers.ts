@@ -399,8 +399,8 @@ async function create(peer: Peer, n: number, run: number): Promise<RunResult> {
 
 /**
  * One-shots created per second through each peer's API for many at once, in steps of
- * BULK_STEP; due in an hour, so nothing fires during the run. Last workload of a run: the
- * tasks stay until teardown, idle, as in the scale workload.
+ * BULK_STEP; due in an hour, so nothing fires during the run. They stay until teardown, idle
+ * beside the burst that follows, as in the scale workload.
  */
 async function bulk(peer: Peer, n: number, run: number): Promise<RunResult> {
   const keys = keysFor(`b${n}r${run}`, n);
@@ -662,13 +662,14 @@ async function main() {
         if (runs('steady'))
           for (const n of STEADY_SIZES)
             await attempt(`steady ${n}`, () => steady(peer, router, n, run));
-        // Creates before the burst: a peer still working through a burst it could not keep
-        // up with (Agenda, seen here) would slow its creates down for a reason of its own.
+        // Creates (single and bulk) before the burst: a peer still working through a burst it
+        // could not keep up with (Agenda, seen here: its bulk step then took over 17 minutes)
+        // would slow its creates down for a reason of its own.
         if (runs('create'))
           await attempt(`create ${opts.creates}`, () => create(peer, opts.creates, run));
+        if (runs('bulk')) await attempt(`bulk ${opts.bulk}`, () => bulk(peer, opts.bulk, run));
         if (runs('burst'))
           await attempt(`burst ${opts.burst}`, () => burst(peer, router, opts.burst, run));
-        if (runs('bulk')) await attempt(`bulk ${opts.bulk}`, () => bulk(peer, opts.bulk, run));
       } finally {
         await peer.teardown().catch((err: unknown) => log(`${name}: teardown: ${String(err)}`));
         countLateStarts(results, name, router);
