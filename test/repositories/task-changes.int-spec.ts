@@ -68,10 +68,11 @@ describe('TaskChangesRepository (real database)', () => {
 
   it('gives concurrent appends of several replicas distinct, gap-free seqs', async () => {
     const start = (await changes.head()) + 1;
-    const writers = [changes, replica(), replica()];
     const ids = Array.from({ length: 24 }, (_, i) => `c${i}`);
+    // A replica each: one replica's own concurrent appends are written together (next test).
+    const writers = ids.map((_, i) => (i === 0 ? changes : replica()));
 
-    await Promise.all(ids.map((id, i) => writers[i % writers.length]!.append([id], NOW)));
+    await Promise.all(ids.map((id, i) => writers[i]!.append([id], NOW)));
 
     const entries = await follow(start);
     expect(entries).toHaveLength(ids.length);
@@ -83,6 +84,23 @@ describe('TaskChangesRepository (real database)', () => {
     await changes.append(['after'], NOW);
     expect(await changes.entry(start + ids.length)).toEqual(['after']);
     expect(await changes.head()).toBe(start + ids.length);
+  });
+
+  it("writes one replica's concurrent appends together: fewer entries, each change whole and once", async () => {
+    const start = (await changes.head()) + 1;
+    const writer = replica();
+    const appends = Array.from({ length: 24 }, (_, i) => [`w${i}a`, `w${i}b`]);
+
+    await Promise.all(appends.map((change) => writer.append(change, NOW)));
+
+    const entries = (await follow(start)) as string[][];
+    // The first goes out alone; the rest waited for it and go out together.
+    expect(entries.length).toBeGreaterThanOrEqual(2);
+    expect(entries.length).toBeLessThan(appends.length);
+    expect(entries.flat().sort()).toEqual(appends.flat().sort());
+    for (const [a, b] of appends) {
+      expect(entries.some((e) => e.indexOf(b!) === e.indexOf(a!) + 1)).toBe(true);
+    }
   });
 
   it('a reader stops at a missing entry below the head', async () => {

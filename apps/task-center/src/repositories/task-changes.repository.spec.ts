@@ -1,12 +1,16 @@
 import { mergeChanges } from './task-changes.repository';
 
 describe('mergeChanges (change-log appends written together)', () => {
-  it('writes each id once, in entries of at most maxIds, in order of arrival', () => {
-    expect(mergeChanges([['a', 'b'], ['c'], ['b', 'd', 'e']], 2)).toEqual([
-      ['a', 'b'],
-      ['c', 'd'],
-      ['e'],
+  it('packs the changes whole, in order, into entries of at most maxIds ids', () => {
+    expect(mergeChanges([['a', 'b'], ['c'], ['d', 'e'], ['f']], 3)).toEqual([
+      ['a', 'b', 'c'],
+      ['d', 'e', 'f'],
     ]);
+    expect(mergeChanges([['a'], ['b', 'c', 'd']], 3)).toEqual([['a'], ['b', 'c', 'd']]);
+  });
+
+  it("writes 'all' when one change lists more than maxIds, as a lone append would", () => {
+    expect(mergeChanges([['a'], ['b', 'c', 'd']], 2)).toEqual(['all']);
   });
 
   it("writes one 'all' entry when any of them changed every task", () => {
@@ -14,6 +18,6 @@ describe('mergeChanges (change-log appends written together)', () => {
   });
 
   it('writes nothing for nothing', () => {
-    expect(mergeChanges([[]], 500)).toEqual([]);
+    expect(mergeChanges([[], []], 500)).toEqual([]);
   });
 });

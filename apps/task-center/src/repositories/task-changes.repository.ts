@@ -2,14 +2,23 @@
 export type TaskChange = string[] | 'all';
 
 /**
- * Changes appended together, as entries to write: ['all'] when one of them says every task,
- * else each id once, in entries of at most `maxIds` (a longer list would be written as 'all').
+ * Changes appended together, as the entries to write, in order: ['all'] when one of them is
+ * every task or lists more than `maxIds` (as a lone append of it would be written), else the
+ * changes packed whole into entries of at most `maxIds` ids.
  */
 export function mergeChanges(changes: TaskChange[], maxIds: number): TaskChange[] {
-  if (changes.includes('all')) return ['all'];
-  const ids = [...new Set((changes as string[][]).flat())];
+  if (changes.some((c) => c === 'all' || c.length > maxIds)) return ['all'];
   const entries: string[][] = [];
-  for (let i = 0; i < ids.length; i += maxIds) entries.push(ids.slice(i, i + maxIds));
+  let entry: string[] = [];
+  for (const change of changes as string[][]) {
+    if (change.length === 0) continue;
+    if (entry.length + change.length > maxIds) {
+      entries.push(entry);
+      entry = [];
+    }
+    entry.push(...change);
+  }
+  if (entry.length > 0) entries.push(entry);
   return entries;
 }
 
