@@ -56,9 +56,9 @@ export class MongoTaskChangesRepository extends TaskChangesRepository {
     await this.appends.submit({ change, now });
   }
 
+  /** One entry; mergeChanges made it 'all' or at most MAX_IDS ids. */
   private async write(change: TaskChange, now: number): Promise<void> {
-    const all = change === 'all' || change.length > MAX_IDS;
-    const body = { at: now, ...(all ? { all: true } : { ids: change }) };
+    const body = { at: now, ...(change === 'all' ? { all: true } : { ids: change }) };
     let seq = Math.max(this.lastSeq, await this.head());
     for (;;) {
       seq++;

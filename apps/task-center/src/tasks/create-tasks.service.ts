@@ -60,10 +60,10 @@ export class CreateTasksService {
       else if (one instanceof Error) outcomes.failures.push(one);
       else outcomes.set(i, { task: one, created: true, announce: this.tasks.dueSoon(one, now) });
     });
-    // A live task holds the key: that task, or with upsert that task updated.
+    // A live task holds the key (its insert just said so): that task, or with upsert updated.
     await inSmallGroups(taken, (i) => {
       const { dto, task } = valueOf(checked, i);
-      return outcomes.settle(i, () => this.tasks.createChecked(dto, task, now));
+      return outcomes.settle(i, () => this.tasks.createTaken(dto, task, now));
     });
   }
 
@@ -82,7 +82,7 @@ export class CreateTasksService {
         if (!dto.upsert && answered?.ok) {
           outcomes.set(i, { ...answered.value, created: false, announce: false });
         } else {
-          await outcomes.settle(i, () => this.tasks.createChecked(dto, task, now));
+          await outcomes.settle(i, () => this.tasks.createTaken(dto, task, now));
         }
         before = i;
       }

@@ -80,17 +80,34 @@ export class TasksService {
   async createChecked(dto: CreateTaskDto, task: NewTask, now: number): Promise<CreateOutcome> {
     // Insert first: a new key (the usual case) costs one round trip. The unique index on the
     // key says when a live task holds it; that task is read then.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const inserted = await this.repo.insert(task);
-        return { task: inserted, created: true, announce: this.dueSoon(inserted, now) };
-      } catch (err) {
-        if (!(err instanceof DuplicateKeyError) || attempt >= CONCURRENT_UPDATE_TRIES) throw err;
-      }
+    try {
+      return this.inserted(await this.repo.insert(task), now);
+    } catch (err) {
+      if (!(err instanceof DuplicateKeyError)) throw err;
+    }
+    return this.createTaken(dto, task, now);
+  }
+
+  /**
+   * createChecked() of a task whose key a live task was just seen to hold (its insert failed
+   * on the key, or an earlier item of the same bulk request has it): that task, or with
+   * `upsert` that task updated; inserted after all when the holder was deleted meanwhile.
+   */
+  async createTaken(dto: CreateTaskDto, task: NewTask, now: number): Promise<CreateOutcome> {
+    for (let attempt = 1; ; attempt++) {
       const existing = task.key === undefined ? null : await this.repo.findByKey(task.key);
       if (existing) return this.matchedByKey(existing, dto, now);
-      // The holder was deleted in between: insert again.
+      try {
+        return this.inserted(await this.repo.insert(task), now);
+      } catch (err) {
+        // Lost a race with a concurrent create of the same key: read theirs on the next turn.
+        if (!(err instanceof DuplicateKeyError) || attempt >= CONCURRENT_UPDATE_TRIES) throw err;
+      }
     }
+  }
+
+  private inserted(task: Task, now: number): CreateOutcome {
+    return { task, created: true, announce: this.dueSoon(task, now) };
   }
 
   /** A create whose key a live task holds: that task, or with `upsert` that task updated. */

@@ -59,8 +59,49 @@ export function startMessage(
   return { slot, settled };
 }
 
-/** Adds a promise to a set until it settles. */
-export function track(set: Set<Promise<void>>, promise: Promise<void>): void {
+/**
+ * One partition's started messages, counted twice: handlers running (at most `concurrency`)
+ * and messages not settled yet, i.e. running or publishing their outcome (at most
+ * MAX_UNSETTLED). Both batch and pipelined consumption start their messages here.
+ */
+export class PartitionSlots {
+  private readonly running = new Set<Promise<void>>();
+  private readonly unsettled = new Set<Promise<void>>();
+
+  constructor(
+    private readonly concurrency: number,
+    private readonly offsets: OrderedOffsets,
+    private readonly commits: PartitionCommitter,
+  ) {}
+
+  /** Messages started and not settled yet. */
+  get size(): number {
+    return this.unsettled.size;
+  }
+
+  /** No message may start now. */
+  get full(): boolean {
+    return this.running.size >= this.concurrency || this.unsettled.size >= MAX_UNSETTLED;
+  }
+
+  /** Settles when a handler returns (with none running: when a message settles). */
+  freed(): Promise<void> {
+    return Promise.race(this.running.size > 0 ? this.running : this.unsettled);
+  }
+
+  start(message: KafkaMessage, handle: HandleMessage): void {
+    const started = startMessage(message, handle, this.offsets, this.commits);
+    track(this.running, started.slot);
+    track(this.unsettled, started.settled);
+  }
+
+  /** Settles once every message started so far has. */
+  async settled(): Promise<void> {
+    await Promise.all(this.unsettled);
+  }
+}
+
+function track(set: Set<Promise<void>>, promise: Promise<void>): void {
   set.add(promise);
   void promise.finally(() => set.delete(promise));
 }

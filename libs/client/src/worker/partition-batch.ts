@@ -1,5 +1,5 @@
 import { type EachBatchPayload } from 'kafkajs';
-import { type HandleMessage, MAX_UNSETTLED, startMessage, track } from './message-slot';
+import { type HandleMessage, PartitionSlots } from './message-slot';
 import { OrderedOffsets } from './ordered-offsets';
 import { PartitionCommitter } from './partition-committer';
 import { type WorkerLogger } from './worker-logger';
@@ -34,8 +34,6 @@ export async function consumePartitionBatch(
   const { batch } = payload;
   const where = `${batch.topic}/${batch.partition}`;
   const offsets = new OrderedOffsets();
-  const inFlight = new Set<Promise<void>>();
-  const unsettled = new Set<Promise<void>>();
   const commits = new PartitionCommitter(
     {
       topic: batch.topic,
@@ -46,6 +44,7 @@ export async function consumePartitionBatch(
     },
     options.logger,
   );
+  const slots = new PartitionSlots(options.concurrency, offsets, commits);
   let lostGroup = false;
 
   // kafkajs heartbeats only between batches; long handlers would get the member evicted.
@@ -61,18 +60,15 @@ export async function consumePartitionBatch(
 
   try {
     for (const message of batch.messages) {
-      while (inFlight.size >= options.concurrency || unsettled.size >= MAX_UNSETTLED) {
-        await Promise.race([...(inFlight.size > 0 ? inFlight : unsettled), options.drainExpired]);
+      while (slots.full) {
+        await Promise.race([slots.freed(), options.drainExpired]);
         if (!mayStart()) break;
       }
       if (!mayStart()) break;
-
-      const started = startMessage(message, options.handle, offsets, commits);
-      track(inFlight, started.slot);
-      track(unsettled, started.settled);
+      slots.start(message, options.handle);
     }
     // A stopping worker waits for in-flight handlers only until the drain deadline.
-    await Promise.race([Promise.all(unsettled), options.drainExpired]);
+    await Promise.race([slots.settled(), options.drainExpired]);
     await commits.flush();
   } finally {
     clearInterval(beat);

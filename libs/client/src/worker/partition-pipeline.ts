@@ -1,5 +1,5 @@
 import { type EachBatchPayload, type KafkaMessage } from 'kafkajs';
-import { type Handled, MAX_UNSETTLED, startMessage, track } from './message-slot';
+import { type Handled, PartitionSlots } from './message-slot';
 import { OrderedOffsets } from './ordered-offsets';
 import { PartitionCommitter } from './partition-committer';
 import { type WorkerLogger } from './worker-logger';
@@ -89,11 +89,8 @@ export class PartitionPipelines {
 /** One partition in one group generation. */
 class PartitionPipeline {
   private readonly offsets = new OrderedOffsets();
-  /** Handlers running (their slots). */
-  private readonly running = new Set<Promise<void>>();
-  /** Messages started and not yet committable or failed: handlers running, outcomes going out. */
-  private readonly unsettled = new Set<Promise<void>>();
   private readonly commits: PartitionCommitter;
+  private readonly slots: PartitionSlots;
   private readonly where: string;
   /** Any batch's commit function: kafkajs routes them all to the consumer group. */
   private commitVia: PipelinePayload['commitOffsetsIfNecessary'] | undefined;
@@ -110,14 +107,15 @@ class PartitionPipeline {
       { topic, partition, commit: (request) => this.commitVia!(request) },
       options.logger,
     );
+    this.slots = new PartitionSlots(options.concurrency, this.offsets, this.commits);
   }
 
   get inFlight(): number {
-    return this.unsettled.size;
+    return this.slots.size;
   }
 
   async consume(payload: PipelinePayload): Promise<void> {
-    const { concurrency, stopping, drainExpired, logger } = this.options;
+    const { stopping, drainExpired, logger } = this.options;
     this.commitVia = (request) => payload.commitOffsetsIfNecessary(request);
     let lostGroup = false;
     // kafkajs heartbeats only between batches; only a batch waiting for slots lasts long.
@@ -134,11 +132,8 @@ class PartitionPipeline {
     try {
       for (const message of payload.batch.messages) {
         const fresh = this.isNew(message.offset);
-        while (fresh && this.full(concurrency) && mayStart()) {
-          await Promise.race([
-            ...(this.running.size > 0 ? this.running : this.unsettled),
-            drainExpired,
-          ]);
+        while (fresh && this.slots.full && mayStart()) {
+          await Promise.race([this.slots.freed(), drainExpired]);
         }
         // Messages not reached are not resolved, so kafkajs fetches them again.
         if (!mayStart()) return;
@@ -159,7 +154,7 @@ class PartitionPipeline {
   }
 
   async drain(): Promise<void> {
-    await Promise.race([Promise.all(this.unsettled), this.options.drainExpired]);
+    await Promise.race([this.slots.settled(), this.options.drainExpired]);
     if (!this.retired) await this.commits.flush();
     this.commits.close();
   }
@@ -173,19 +168,8 @@ class PartitionPipeline {
     return this.highestStarted === undefined || BigInt(offset) > this.highestStarted;
   }
 
-  private full(concurrency: number): boolean {
-    return this.running.size >= concurrency || this.unsettled.size >= MAX_UNSETTLED;
-  }
-
   private start(message: KafkaMessage): void {
     this.highestStarted = BigInt(message.offset);
-    const started = startMessage(
-      message,
-      (m) => this.options.handle(this.topic, this.partition, m),
-      this.offsets,
-      this.commits,
-    );
-    track(this.running, started.slot);
-    track(this.unsettled, started.settled);
+    this.slots.start(message, (m) => this.options.handle(this.topic, this.partition, m));
   }
 }
