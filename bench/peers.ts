@@ -372,29 +372,10 @@ async function burst(peer: Peer, router: Router, n: number, run: number): Promis
  * SQLite backend takes minutes and is not what this workload measures.
  */
 async function create(peer: Peer, n: number, run: number): Promise<RunResult> {
-  const keys = keysFor(`c${n}r${run}`, n);
   const firstSlot = nextSecond(Date.now() + 3_600_000);
-  log(`${peer.name} create: ${n} repeating schedules…`);
-  const t0 = performance.now();
-  // In steps, so that a peer slower than the time limit ends with the rate it reached.
-  let created = 0;
-  while (created < n && performance.now() - t0 < opts['create-max'] * 1000) {
-    const step = keys.slice(created, created + CREATE_STEP);
-    await peer.createRepeating(step, firstSlot, firstSlot + 60_000);
-    created += step.length;
-  }
-  const createsPerSec = created / ((performance.now() - t0) / 1000);
-  const memory = peer.memory();
-  const note =
-    created < n ? `stopped after ${created} of ${n} (--create-max ${opts['create-max']} s)` : '';
-  log(`${peer.name} create: ${createsPerSec.toFixed(0)}/s${note ? `; ${note}` : ''}`);
-  return {
-    peer: peer.name,
-    workload: `create ${n}`,
-    ...(note && { note }),
-    createsPerSec: Math.round(createsPerSec),
-    memory,
-  };
+  return createInSteps(peer, 'create', `c${n}r${run}`, n, CREATE_STEP, (keys) =>
+    peer.createRepeating(keys, firstSlot, firstSlot + 60_000),
+  );
 }
 
 /**
@@ -403,25 +384,42 @@ async function create(peer: Peer, n: number, run: number): Promise<RunResult> {
  * beside the burst that follows, as in the scale workload.
  */
 async function bulk(peer: Peer, n: number, run: number): Promise<RunResult> {
-  const keys = keysFor(`b${n}r${run}`, n);
   const dueAt = nextSecond(Date.now() + 3_600_000);
-  log(`${peer.name} bulk: ${n} one-shots…`);
+  return createInSteps(peer, 'bulk', `b${n}r${run}`, n, BULK_STEP, (keys) =>
+    peer.createOneShots(keys, dueAt),
+  );
+}
+
+/**
+ * `n` creates in steps of `step` keys, so that a peer slower than --create-max ends with the
+ * rate it reached: the workload `<label> <n>`, its creates per second and memory.
+ */
+async function createInSteps(
+  peer: Peer,
+  label: string,
+  prefix: string,
+  n: number,
+  step: number,
+  createStep: (keys: string[]) => Promise<void>,
+): Promise<RunResult> {
+  const keys = keysFor(prefix, n);
+  log(`${peer.name} ${label}: ${n}…`);
   const t0 = performance.now();
   let created = 0;
   while (created < n && performance.now() - t0 < opts['create-max'] * 1000) {
-    const step = keys.slice(created, created + BULK_STEP);
-    await peer.createOneShots(step, dueAt);
-    created += step.length;
-    if (created % (BULK_STEP * 5) === 0) log(`${peer.name} bulk: ${created}/${n}`);
+    const batch = keys.slice(created, created + step);
+    await createStep(batch);
+    created += batch.length;
+    if (created < n && created % (step * 5) === 0) log(`${peer.name} ${label}: ${created}/${n}`);
   }
   const createsPerSec = created / ((performance.now() - t0) / 1000);
   const memory = peer.memory();
   const note =
     created < n ? `stopped after ${created} of ${n} (--create-max ${opts['create-max']} s)` : '';
-  log(`${peer.name} bulk: ${createsPerSec.toFixed(0)}/s${note ? `; ${note}` : ''}`);
+  log(`${peer.name} ${label}: ${createsPerSec.toFixed(0)}/s${note ? `; ${note}` : ''}`);
   return {
     peer: peer.name,
-    workload: `bulk ${n}`,
+    workload: `${label} ${n}`,
     ...(note && { note }),
     createsPerSec: Math.round(createsPerSec),
     memory,

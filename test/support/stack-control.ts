@@ -16,14 +16,22 @@ export function stackDir(): string {
   return STACK_DIR;
 }
 
+/** A service of this process's stack that stack/up.sh runs, and whether it runs now. */
+export interface OwnedService {
+  service: StackService;
+  running: boolean;
+}
+
 /**
  * The services of this process's stack that stack/up.sh runs (Kafka and the MongoDB-wire
  * server at the addresses in $STACK_DIR/env, when KAFKA_BROKERS/MONGODB_URI name them), and
- * whether each runs now. Services given from outside are not listed.
+ * the MongoDB backend it runs. Services given from outside are not listed.
  */
-export function stackOwnedServices(): { service: StackService; running: boolean }[] {
+export function stackState(): { owned: OwnedService[]; mongoBackend?: string } {
+  const mongoBackend = readMongoBackend();
+  const withBackend = mongoBackend !== undefined ? { mongoBackend } : {};
   const env = readStackEnvFile();
-  if (env === undefined) return [];
+  if (env === undefined) return { owned: [], ...withBackend };
   let status: string;
   try {
     status = execFileSync('bash', [join(ROOT, 'stack/up.sh'), '--status'], {
@@ -32,17 +40,16 @@ export function stackOwnedServices(): { service: StackService; running: boolean 
       stdio: ['ignore', 'pipe', 'ignore'],
     });
   } catch {
-    return [];
+    return { owned: [], ...withBackend };
   }
-  const mongoBackend = readMongoBackend();
-  const owned: { service: StackService; running: boolean }[] = [];
+  const owned: OwnedService[] = [];
   if (process.env.KAFKA_BROKERS === env.KAFKA_BROKERS) {
     owned.push({ service: 'kafka', running: status.includes('kafka=running') });
   }
   if (process.env.MONGODB_URI === env.MONGODB_URI && mongoBackend && mongoBackend !== 'external') {
     owned.push({ service: 'mongo', running: status.includes('mongo=running') });
   }
-  return owned;
+  return { owned, ...withBackend };
 }
 
 /**
@@ -51,9 +58,8 @@ export function stackOwnedServices(): { service: StackService; running: boolean 
  * (KAFKA_BROKERS/MONGODB_URI of CI), which a test must leave alone.
  */
 export function stackManaged(): { kafka: boolean; mongo: boolean; mongoBackend?: string } {
-  const owned = stackOwnedServices();
+  const { owned, mongoBackend } = stackState();
   const runs = (service: StackService) => owned.some((s) => s.service === service && s.running);
-  const mongoBackend = readMongoBackend();
   return {
     kafka: runs('kafka'),
     mongo: runs('mongo'),
@@ -114,7 +120,7 @@ function upEnv(mongoBackend: string | undefined): NodeJS.ProcessEnv {
 }
 
 /** `bash stack/up.sh` (idempotent); checks that it serves the same addresses as before. */
-export async function stackUp(mongoBackend = stackManaged().mongoBackend): Promise<void> {
+export async function stackUp(mongoBackend = readMongoBackend()): Promise<void> {
   await run('stack/up.sh', [], upEnv(mongoBackend));
   const env = readStackEnvFile();
   const { kafkaBrokers, mongoUri } = stackEnv();
@@ -134,7 +140,7 @@ export async function restartService(
   service: StackService,
   pauseMs: number,
 ): Promise<{ downAt: number; upAt: number }> {
-  const backend = stackManaged().mongoBackend;
+  const backend = readMongoBackend();
   await run('stack/down.sh', [service], process.env);
   const downAt = Date.now();
   await new Promise((resolve) => setTimeout(resolve, pauseMs));

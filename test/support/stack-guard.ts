@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { type StackService, stackDir, stackOwnedServices, stackUp } from './stack-control';
+import { type StackService, stackDir, stackState, stackUp } from './stack-control';
 
 /** The log files worth reading when a service of the stack died, newest lines last. */
 const LOGS: Record<StackService, string[]> = {
@@ -10,7 +10,7 @@ const LOGS: Record<StackService, string[]> = {
 };
 
 /** Where the guard writes what it found; scripts/test-all.sh prints it after a lane's summary. */
-export const GUARD_LOG = 'guard.log';
+const GUARD_LOG = 'guard.log';
 
 /**
  * Runs before each integration suite (integration-setup.ts): when a service of the stack that
@@ -20,7 +20,7 @@ export const GUARD_LOG = 'guard.log';
  * in, not every suite after it. Services given from outside are never touched.
  */
 export async function guardStack(suite: string): Promise<void> {
-  const owned = stackOwnedServices();
+  const { owned, mongoBackend } = stackState();
   const down = owned.filter((s) => !s.running).map((s) => s.service);
   if (down.length === 0) return;
   const report = [
@@ -30,7 +30,7 @@ export async function guardStack(suite: string): Promise<void> {
   ].join('\n');
   process.stderr.write(`${report}\n`);
   appendFileSync(join(stackDir(), GUARD_LOG), `${new Date().toISOString()} ${report}\n`);
-  await stackUp();
+  await stackUp(mongoBackend);
 }
 
 /** What the kernel said of killed or faulting processes (the OOM killer, a SIGBUS), when readable. */
