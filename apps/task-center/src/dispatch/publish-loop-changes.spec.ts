@@ -166,6 +166,28 @@ describe('PublishLoop', () => {
     expect(publisher.acked).toHaveLength(1);
   });
 
+  it('quiet() holds background work back while a backlog is drained, for at most 2 s', async () => {
+    const { memory, publisher, store } = setup({ maxBatch: 2 });
+    publisher.delayMs = 100;
+    // 10 one-shots due now, 2 per batch: 5 publishes of 100 ms back to back.
+    for (let i = 0; i < 10; i++) memory.consider(oneShot(T0 + 40));
+    await until(() => publisher.ackedIds.length === 10);
+    const lastAck = publisher.attempts[4]!.ackedAt!;
+    await until(() => store.records.length > 0);
+    // No record was written between the batches: all of them after the last one's ack.
+    expect(store.records[0]!.at).toBeGreaterThanOrEqual(lastAck);
+
+    // A backlog longer than 2 s: background work waits 2 s, not until the drain ends.
+    const long = setup({ maxBatch: 1 });
+    long.publisher.delayMs = 200;
+    const due = Date.now() + 40;
+    for (let i = 0; i < 20; i++) long.memory.consider(oneShot(due));
+    await until(() => long.store.records.length > 0, 5 * S);
+    expect(long.publisher.ackedIds.length).toBeLessThan(20);
+    expect(long.store.records[0]!.at - due).toBeGreaterThanOrEqual(2 * S);
+    expect(long.store.records[0]!.at - due).toBeLessThan(2 * S + 300);
+  });
+
   it('once stopped, finishes the batch in flight and writes it, and publishes nothing more', async () => {
     const { memory, publisher, store, stop } = setup();
     publisher.delayMs = 100;

@@ -25,6 +25,12 @@ const QUIET_AFTER_MS = 15;
 /** Longest wait for a publish to pass: background work is delayed, never starved. */
 const MAX_QUIET_WAIT_MS = QUIET_BEFORE_MS + QUIET_AFTER_MS;
 /**
+ * Longest wait for a backlog (fires already due, a batch after another: a burst, or the
+ * catch-up after an outage) to be published. The write-behind's bound (MAX_PENDING_WRITES)
+ * still holds: when the loop waits for room, background work goes at once.
+ */
+const MAX_BACKLOG_WAIT_MS = 2000;
+/**
  * Bytes of fires in one publish, all partitions together: each partition's share is one
  * record batch, which the broker refuses above its `message.max.bytes` (1 MiB by default), and
  * a refused batch would be planned and refused again forever. After an outage a batch of 1,000
@@ -84,6 +90,8 @@ export class PublishLoop {
   private failedSince: number | undefined;
   /** Start of the publish waiting for Kafka's answer, if one is. */
   private sendingSince: number | undefined;
+  /** The drain waits for the write-behind to make room: background work must not wait. */
+  private waitingForRoom = false;
 
   constructor(
     private readonly ports: PublishLoopPorts,
@@ -93,14 +101,32 @@ export class PublishLoop {
   /**
    * Resolves once no publish is due within QUIET_BEFORE_MS nor under way, waiting at most
    * MAX_QUIET_WAIT_MS: background database work started then would compete with the publish
-   * for the CPU, the event loop and the database (the change-log read at the due time).
+   * for the CPU, the event loop and the database (the change-log read at the due time). While
+   * a backlog is being drained, it waits for the drain to end (at most MAX_BACKLOG_WAIT_MS):
+   * a burst reaches Kafka first, its writes follow.
    */
   async quiet(): Promise<void> {
+    const until = Date.now() + MAX_BACKLOG_WAIT_MS;
+    while (this.backlogged() && Date.now() < until) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.draining,
+        new Promise((resolve) => (timer = setTimeout(resolve, until - Date.now()))),
+      ]);
+      clearTimeout(timer);
+    }
     const now = Date.now();
     const slot = Math.min(this.publishingAt, this.timer?.at ?? Infinity);
-    if (!this.ports.isRunning() || slot - now > QUIET_BEFORE_MS) return;
+    if (!this.ports.isRunning() || this.waitingForRoom || slot - now > QUIET_BEFORE_MS) return;
     const wait = Math.min(slot + QUIET_AFTER_MS - now, MAX_QUIET_WAIT_MS);
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+
+  /** A drain is under way with more fires due already than the batch it is on. */
+  private backlogged(): boolean {
+    if (!this.draining || this.waitingForRoom || !this.ports.isRunning()) return false;
+    const due = this.ports.memory.peekDue();
+    return due !== undefined && due <= Date.now();
   }
 
   /** Keeps one timer, set PREPARE_MS before the earliest due task. */
@@ -169,7 +195,9 @@ export class PublishLoop {
   private async drainLoop(): Promise<void> {
     const { memory, writes, publisher } = this.ports;
     while (this.ports.isRunning()) {
+      this.waitingForRoom = true;
       await writes.room();
+      this.waitingForRoom = false;
       // SIGTERM while waiting for room: nothing more goes out.
       if (!this.ports.isRunning()) return;
       const due = memory.peekDue();

@@ -22,7 +22,11 @@ export type DedupeClaim =
  */
 export class DedupeWindow {
   private readonly succeeded = new Map<string, number>();
-  private readonly running = new Map<string, Promise<void>>();
+  /** Ids being run, with the promise of those waiting for them (made when one waits). */
+  private readonly running = new Map<
+    string,
+    { settled: Promise<void>; resolve: () => void } | null
+  >();
   private readonly now: () => number;
 
   constructor(private readonly options: DedupeWindowOptions) {
@@ -32,20 +36,28 @@ export class DedupeWindow {
   claim(messageId: string): DedupeClaim {
     this.evict();
     if (this.succeeded.has(messageId)) return { kind: 'skip' };
-    const running = this.running.get(messageId);
-    if (running) return { kind: 'wait', settled: running };
+    if (this.running.has(messageId)) {
+      let waiters = this.running.get(messageId);
+      if (!waiters) {
+        let resolve!: () => void;
+        const settled = new Promise<void>((r) => (resolve = r));
+        waiters = { settled, resolve };
+        this.running.set(messageId, waiters);
+      }
+      return { kind: 'wait', settled: waiters.settled };
+    }
 
-    let resolve!: () => void;
-    this.running.set(messageId, new Promise<void>((r) => (resolve = r)));
+    this.running.set(messageId, null);
     return {
       kind: 'run',
       settle: (succeeded) => {
+        const waiters = this.running.get(messageId);
         this.running.delete(messageId);
         if (succeeded && this.options.maxEntries > 0) {
           this.succeeded.set(messageId, this.now());
           this.evict();
         }
-        resolve();
+        waiters?.resolve();
       },
     };
   }

@@ -75,6 +75,25 @@ describe('runHandler', () => {
     expect(await run(new Error('plain'))).not.toHaveProperty('retryAfterMs');
   });
 
+  it('reads headers given as a function once, and only when the handler reads them', async () => {
+    let reads = 0;
+    const headers = () => {
+      reads++;
+      return { 'tc-tag': 'billing' };
+    };
+    await runHandler(() => undefined, fire, headers, new AbortController());
+    expect(reads).toBe(0);
+    const seen: Record<string, string>[] = [];
+    await runHandler(
+      (_t, _d, _m, ctx) => void seen.push(ctx.headers, ctx.headers),
+      fire,
+      headers,
+      new AbortController(),
+    );
+    expect(reads).toBe(1);
+    expect(seen).toEqual([{ 'tc-tag': 'billing' }, { 'tc-tag': 'billing' }]);
+  });
+
   it('fails a run past max_runtime as timed out and aborts its signal', async () => {
     jest.useFakeTimers();
     try {

@@ -1,5 +1,6 @@
 import { type FireEnvelope } from '@task-center/contracts';
 import { type FireContext, type FireHandler } from './fire-handler';
+import { type Abortable } from './lazy-abort';
 import { errorText, retryAfterOf } from './outcome-error';
 
 /** How one handler run ended, in the words of the outcome event. */
@@ -17,14 +18,16 @@ export interface HandlerRun {
 /**
  * Runs `handler` for `fire`, bounded by the fire's max runtime. Past it, the run counts as a
  * timed-out failure at once and `controller` is aborted; the function itself cannot be stopped,
- * so whatever it does later is ignored.
+ * so whatever it does later is ignored. `headers` may be given as a function, called when the
+ * handler first reads them.
  */
 export async function runHandler(
   handler: FireHandler,
   fire: FireEnvelope,
-  headers: Record<string, string>,
-  controller: AbortController,
+  headers: Record<string, string> | (() => Record<string, string>),
+  controller: Abortable,
 ): Promise<HandlerRun> {
+  let headerStrings = typeof headers === 'function' ? undefined : headers;
   const ctx: FireContext = {
     taskId: fire.taskId,
     messageId: fire.messageId,
@@ -35,8 +38,13 @@ export async function runHandler(
     taskType: fire.taskType,
     ...(fire.maxRuntime ? { maxRuntime: fire.maxRuntime } : {}),
     ack: fire.ack === true,
-    headers,
-    signal: controller.signal,
+    // Made when read: most handlers read neither (see LazyAbort).
+    get headers() {
+      return (headerStrings ??= (headers as () => Record<string, string>)());
+    },
+    get signal() {
+      return controller.signal;
+    },
   };
   const startedAt = Date.now();
   const ended = (rest: Omit<HandlerRun, 'startedAt' | 'durationMs'>): HandlerRun => ({

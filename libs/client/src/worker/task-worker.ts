@@ -22,6 +22,7 @@ import { type Handled } from './message-slot';
 import { consumePartitionBatch } from './partition-batch';
 import { PartitionPipelines } from './partition-pipeline';
 import { OutageLog } from './outage-log';
+import { LazyAbort } from './lazy-abort';
 import { ResultsPublisher } from './results-publisher';
 import { type HandlerRun, runHandler } from './run-handler';
 import { TagRouter } from './tag-router';
@@ -54,7 +55,7 @@ export class TaskWorker {
   private pipelines: PartitionPipelines | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   /** Controllers of running handlers, aborted when stop() gives up on them. */
-  private readonly running = new Set<AbortController>();
+  private readonly running = new Set<LazyAbort>();
   private drainExpired = false;
   private readonly drainDeadline: Promise<void>;
   private expireDrain!: () => void;
@@ -313,10 +314,10 @@ export class TaskWorker {
     fire: FireEnvelope,
     message: KafkaMessage,
   ): Promise<HandlerRun> {
-    const controller = new AbortController();
+    const controller = new LazyAbort();
     this.running.add(controller);
     try {
-      const run = await runHandler(handler, fire, headerStrings(message), controller);
+      const run = await runHandler(handler, fire, () => headerStrings(message), controller);
       if (run.timedOut) this.logger.warn(`${fire.tag} ${fire.messageId}: ${run.error}`);
       return run;
     } finally {
