@@ -103,13 +103,18 @@ export class Dispatcher
       changes: changeLog,
       findByIds: (ids) => tasks.findByIds(ids),
       owns: (id) => shards.tracks(shardOf(id, dispatch.shards)),
-      written: (id) => this.writes.writingOf(id) ?? Promise.resolve(),
+      // Called while the drain waits for the change log (pollChanges): see PublishLoop.needs.
+      written: (id) => {
+        const write = this.writes.writingOf(id);
+        return write ? this.loop.needs(write) : Promise.resolve();
+      },
       consider: (task) => this.memory.changedByApi(task),
       gone: (id) => {
         this.writes.drop(id); // gone for good: nothing to write
         this.memory.goneByApi(id);
       },
-      reloadAll: () => this.readAhead.reloadAll(),
+      // Waits for every write of ours: see PublishLoop.needs.
+      reloadAll: () => this.loop.needs(this.readAhead.reloadAll()),
       logger: this.logger,
       conditions,
     });

@@ -188,6 +188,24 @@ describe('PublishLoop', () => {
     expect(long.store.records[0]!.at - due).toBeLessThan(2 * S + 300);
   });
 
+  it('a drain that waits for a write (a change to apply after it) is not held back by its own backlog', async () => {
+    const { memory, writes, loop, publisher, store, pollChanges } = setup({ maxBatch: 2 });
+    publisher.delayMs = 100;
+    const tasks = Array.from({ length: 10 }, () => oneShot(T0 + 40));
+    tasks.forEach((t) => memory.consider(t));
+    // From the second batch on, the change log names the first task: its write must land first
+    // (as the dispatcher's ChangeFollower does through loop.needs).
+    pollChanges.mockImplementation(async () => {
+      const write = writes.writingOf(tasks[0]!.id);
+      if (write) await loop.needs(write);
+    });
+    await until(() => publisher.ackedIds.length === 10);
+    const firstWrite = store.records[0]!.at;
+    expect(firstWrite).toBeLessThanOrEqual(publisher.attempts[1]!.at);
+    // Five batches of 100 ms back to back, not five 2 s waits for the backlog to pass.
+    expect(publisher.attempts[4]!.ackedAt! - (T0 + 40)).toBeLessThan(1000);
+  });
+
   it('once stopped, finishes the batch in flight and writes it, and publishes nothing more', async () => {
     const { memory, publisher, store, stop } = setup();
     publisher.delayMs = 100;

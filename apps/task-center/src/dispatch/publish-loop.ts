@@ -90,8 +90,10 @@ export class PublishLoop {
   private failedSince: number | undefined;
   /** Start of the publish waiting for Kafka's answer, if one is. */
   private sendingSince: number | undefined;
-  /** The drain waits for the write-behind to make room: background work must not wait. */
-  private waitingForRoom = false;
+  /** Writes the drain waits for (see `needs`): while any, background work is not held. */
+  private writesNeeded = 0;
+  /** Wakes the `quiet` calls waiting for a backlog to pass. */
+  private readonly quietWaiters = new Set<() => void>();
 
   constructor(
     private readonly ports: PublishLoopPorts,
@@ -103,28 +105,46 @@ export class PublishLoop {
    * MAX_QUIET_WAIT_MS: background database work started then would compete with the publish
    * for the CPU, the event loop and the database (the change-log read at the due time). While
    * a backlog is being drained, it waits for the drain to end (at most MAX_BACKLOG_WAIT_MS):
-   * a burst reaches Kafka first, its writes follow.
+   * a burst reaches Kafka first, its writes follow. Never while the drain itself waits for a
+   * write (see `needs`).
    */
   async quiet(): Promise<void> {
     const until = Date.now() + MAX_BACKLOG_WAIT_MS;
     while (this.backlogged() && Date.now() < until) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        this.draining,
-        new Promise((resolve) => (timer = setTimeout(resolve, until - Date.now()))),
-      ]);
+      let wake!: () => void;
+      const woken = new Promise<void>((resolve) => (wake = resolve));
+      const timer = setTimeout(wake, until - Date.now());
+      this.quietWaiters.add(wake);
+      void this.draining?.then(wake);
+      await woken;
+      this.quietWaiters.delete(wake);
       clearTimeout(timer);
     }
     const now = Date.now();
     const slot = Math.min(this.publishingAt, this.timer?.at ?? Infinity);
-    if (!this.ports.isRunning() || this.waitingForRoom || slot - now > QUIET_BEFORE_MS) return;
+    if (!this.ports.isRunning() || this.writesNeeded > 0 || slot - now > QUIET_BEFORE_MS) return;
     const wait = Math.min(slot + QUIET_AFTER_MS - now, MAX_QUIET_WAIT_MS);
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
+  /**
+   * The drain waits for `write` (room in the write-behind, or a task's write that a change
+   * must follow): background work held back by `quiet` goes at once, or the drain would wait
+   * for itself.
+   */
+  async needs(write: Promise<void>): Promise<void> {
+    this.writesNeeded++;
+    for (const wake of this.quietWaiters) wake();
+    try {
+      await write;
+    } finally {
+      this.writesNeeded--;
+    }
+  }
+
   /** A drain is under way with more fires due already than the batch it is on. */
   private backlogged(): boolean {
-    if (!this.draining || this.waitingForRoom || !this.ports.isRunning()) return false;
+    if (!this.draining || this.writesNeeded > 0 || !this.ports.isRunning()) return false;
     const due = this.ports.memory.peekDue();
     return due !== undefined && due <= Date.now();
   }
@@ -195,9 +215,7 @@ export class PublishLoop {
   private async drainLoop(): Promise<void> {
     const { memory, writes, publisher } = this.ports;
     while (this.ports.isRunning()) {
-      this.waitingForRoom = true;
-      await writes.room();
-      this.waitingForRoom = false;
+      if (writes.full) await this.needs(writes.room());
       // SIGTERM while waiting for room: nothing more goes out.
       if (!this.ports.isRunning()) return;
       const due = memory.peekDue();

@@ -232,6 +232,11 @@ export class WriteBehind {
     return Promise.resolve();
   }
 
+  /** MAX_PENDING_WRITES advances or more are queued: `room()` would wait. */
+  get full(): boolean {
+    return this.pending >= MAX_PENDING_WRITES;
+  }
+
   /** Backpressure: resolves once fewer than MAX_PENDING_WRITES advances are queued. */
   async room(): Promise<void> {
     while (this.pending >= MAX_PENDING_WRITES) await this.queue[0]?.done;
