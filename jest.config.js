@@ -43,6 +43,8 @@ module.exports = {
         '<rootDir>/apps/**/*.spec.ts',
         '<rootDir>/libs/**/*.spec.ts',
         '<rootDir>/bench/**/*.spec.ts',
+        // The doc test: settings, routes and links of the Markdown (test/docs/docs.spec.ts).
+        '<rootDir>/test/docs/**/*.spec.ts',
       ],
     },
     {

@@ -17,6 +17,7 @@ module.exports = {
     'test/contract.e2e-spec.ts',
     'test/tasks-api.e2e-spec.ts',
     'test/create-tasks.e2e-spec.ts',
+    'test/compatibility.e2e-spec.ts',
     'test/ops.e2e-spec.ts',
     'test/startup.e2e-spec.ts',
     'test/cli.e2e-spec.ts',

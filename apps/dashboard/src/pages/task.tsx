@@ -195,7 +195,7 @@ function Definition(props: { task: Task; now: number }) {
         ? `${t.retry.max_attempts} attempts, ${t.retry.backoff} backoff, delay ${t.retry.delay} s` +
           (t.retry.backoff === 'exponential' ? `, at most ${t.retry.max_delay} s` : '') +
           (t.retry.intervals?.length ? `, intervals ${t.retry.intervals.join(' ')} s` : '')
-        : 'no retry',
+        : 'default: 16 retries, 10 s to 2 h (17 deliveries)',
     ],
     ['Misfire', t.misfire],
     ['Max runtime', secs(t.max_runtime)],

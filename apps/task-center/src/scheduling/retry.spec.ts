@@ -7,11 +7,17 @@ const delays = (policy: Parameters<typeof nextAttempt>[0], upTo: number) =>
   });
 
 describe('nextAttempt', () => {
-  it('defaults to 16 deliveries, 10 s growing to 2 h, then dead', () => {
-    expect(DEFAULT_MAX_ATTEMPTS).toBe(16);
-    expect(delays(undefined, 16)).toEqual([...DEFAULT_RETRY_DELAYS_S, 'dead']);
-    expect(DEFAULT_RETRY_DELAYS_S[0]).toBe(10);
-    expect(DEFAULT_RETRY_DELAYS_S.at(-1)).toBe(7200);
+  it("defaults to the original queue's sixteen retries after the first delivery, then dead", () => {
+    const [m, h] = [60, 3600];
+    const original = [
+      ...[10, 30],
+      ...[1 * m, 2 * m, 3 * m, 4 * m, 5 * m, 6 * m, 7 * m, 8 * m, 9 * m, 10 * m, 20 * m, 30 * m],
+      ...[1 * h, 2 * h],
+    ];
+    expect(DEFAULT_RETRY_DELAYS_S).toEqual(original);
+    expect(DEFAULT_MAX_ATTEMPTS).toBe(17);
+    // Attempts 1-16 fail into the next delay; the 17th delivery's failure is the last.
+    expect(delays(undefined, 18)).toEqual([...original, 'dead', 'dead']);
   });
 
   it('fixed backoff repeats the delay until max_attempts', () => {
@@ -49,9 +55,9 @@ describe('nextAttempt', () => {
 });
 
 describe('RETRY_DEFAULTS', () => {
-  it('fills a partial retry: 16 deliveries, exponential from 10 s up to 2 h', () => {
+  it('fills a partial retry: 17 deliveries, exponential from 10 s up to 2 h', () => {
     expect(RETRY_DEFAULTS).toEqual({
-      maxAttempts: 16,
+      maxAttempts: 17,
       backoff: 'exponential',
       delay: 10,
       maxDelay: 7200,

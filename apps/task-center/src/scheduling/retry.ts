@@ -14,16 +14,17 @@ export interface RetryPolicy {
 }
 
 /**
- * Delays before attempts 2..16 of a task without a `retry` policy, in seconds. In the spirit
- * of the seed's queue (16 deliveries, seconds growing to hours): quick retries for blips,
- * minutes for a dependency that restarts, hours for an outage. The one source of the retry
- * defaults: {@link DEFAULT_MAX_ATTEMPTS} and {@link RETRY_DEFAULTS} derive from it.
+ * Delays before the retries of a task without a `retry` policy, in seconds: the original task
+ * center's queue (RocketMQ's delay levels 3-18: its sixteen retries after the first delivery),
+ * 10 s, 30 s, 1 m, 2 m, ... 10 m, 20 m, 30 m, 1 h, 2 h; then the fire is dead. Quick retries
+ * for blips, minutes for a dependency that restarts, hours for an outage. The one source of
+ * the retry defaults: {@link DEFAULT_MAX_ATTEMPTS} and {@link RETRY_DEFAULTS} derive from it.
  */
 export const DEFAULT_RETRY_DELAYS_S: readonly number[] = [
-  10, 30, 60, 120, 180, 240, 300, 360, 420, 480, 540, 600, 1200, 3600, 7200,
+  10, 30, 60, 120, 180, 240, 300, 360, 420, 480, 540, 600, 1200, 1800, 3600, 7200,
 ];
 
-/** Deliveries in total (first included) without a `retry` policy. */
+/** Deliveries in total (first included) without a `retry` policy: 17. */
 export const DEFAULT_MAX_ATTEMPTS = DEFAULT_RETRY_DELAYS_S.length + 1;
 
 /**

@@ -1,8 +1,19 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { type Response } from 'express';
 import { CreateTaskDto, CreateTaskResponse } from './dto/create-task.dto';
-import { QueryByIdDto, QueryByNameDto } from './dto/query.dto';
+import {
+  QUERY_BY_NAME_DEFAULT_LIMIT,
+  QueryByIdDto,
+  QueryByNameDto,
+  TasksByNamePage,
+} from './dto/query.dto';
 import { DeleteByNameDto, DeletedIdsResponse, DeleteTasksDto } from './dto/task-ids.dto';
 import { TaskResponse } from './dto/task.response';
 import { toTaskView } from './task.view';
@@ -67,14 +78,33 @@ export class TasksController {
   }
 
   @Get('query-task-by-name')
-  @ApiOperation({ summary: 'Tasks with this name, newest first, one page' })
-  @ApiOkResponse({ type: [TaskResponse], headers: NEXT_CURSOR_HEADER })
+  @ApiOperation({
+    summary: 'Tasks with this name, newest first, one page',
+    description:
+      `At most limit (default ${QUERY_BY_NAME_DEFAULT_LIMIT}) tasks. A bare array, as the ` +
+      'original task center answered; X-Next-Cursor says there is more. With envelope=true, ' +
+      '`{tasks, more, next_cursor}` says it in the body too.',
+  })
+  @ApiExtraModels(TasksByNamePage)
+  @ApiOkResponse({
+    headers: NEXT_CURSOR_HEADER,
+    schema: {
+      oneOf: [
+        { type: 'array', items: { $ref: getSchemaPath(TaskResponse) } },
+        { $ref: getSchemaPath(TasksByNamePage) },
+      ],
+    },
+  })
   async listByName(
     @Query() query: QueryByNameDto,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<TaskResponse[]> {
-    const page = await this.tasks.listByName(query.name, query.limit, query.cursor);
+  ): Promise<TaskResponse[] | TasksByNamePage> {
+    const { name, limit = QUERY_BY_NAME_DEFAULT_LIMIT, cursor, envelope } = query;
+    const page = await this.tasks.listByName(name, limit, cursor);
     if (page.nextCursor) res.setHeader('X-Next-Cursor', page.nextCursor);
-    return page.tasks.map(toTaskView);
+    const tasks = page.tasks.map(toTaskView);
+    return envelope
+      ? { tasks, more: page.nextCursor !== null, next_cursor: page.nextCursor }
+      : tasks;
   }
 }

@@ -131,7 +131,7 @@ export class TasksService {
     return task;
   }
 
-  listByName(name: string, limit = 100, cursor?: string): Promise<TaskPage> {
+  listByName(name: string, limit: number, cursor?: string): Promise<TaskPage> {
     return this.repo.listByName(name, limit, cursor);
   }
 

@@ -1,11 +1,16 @@
-/** Registers one value per tag and finds the one for a fire's tag ('*' catches the rest). */
+/**
+ * Registers one value per tag and finds the one for a fire's tag. `'*'` receives every fire
+ * whose tag has no handler of its own in this worker (alone or in an `'a||b'` pattern): a fire
+ * runs exactly one handler, never its own and `'*'` both (the original Go client ran both; see
+ * docs/compatibility.md).
+ */
 export class TagRouter<T> {
   private readonly byTag = new Map<string, T>();
   private wildcard: T | undefined;
 
   /**
-   * `pattern` is a tag, several joined by `||` (as in the seed's Go client), or `*` for every
-   * tag without a handler of its own. Throws when a tag is already taken, naming it.
+   * `pattern` is a tag, several joined by `||` (spaces around `||` allowed, as in the original
+   * Go client), or `*`. Throws when a tag is already taken, naming it, and registers nothing.
    */
   add(pattern: string, value: T): string[] {
     const tags = parseTagPattern(pattern);
@@ -36,16 +41,21 @@ export class TagRouter<T> {
   }
 }
 
-/** Splits `a||b` into its tags; rejects empty parts, whitespace and repeats. */
+/**
+ * Splits `'a||b'` (or `'a || b'`: spaces around each tag are dropped) into its tags. Throws,
+ * naming the pattern and the fault, on an empty part, a tag with whitespace inside, or a tag
+ * given twice.
+ */
 export function parseTagPattern(pattern: string): string[] {
-  const tags = pattern.split('||');
-  for (const tag of tags) {
-    if (tag === '' || /\s/.test(tag)) {
-      throw new Error(`invalid tag pattern '${pattern}': tags are non-empty, without spaces`);
+  const tags = pattern.split('||').map((part) => part.trim());
+  const invalid = (fault: string) => new Error(`invalid tag pattern '${pattern}': ${fault}`);
+  tags.forEach((tag, i) => {
+    if (tag === '') {
+      throw invalid(tags.length === 1 ? 'no tag' : `part ${i + 1} of ${tags.length} is empty`);
     }
-  }
-  if (new Set(tags).size !== tags.length) {
-    throw new Error(`invalid tag pattern '${pattern}': a tag appears twice`);
-  }
+    if (/\s/.test(tag)) throw invalid(`tag '${tag}' contains whitespace`);
+  });
+  const twice = tags.find((tag, i) => tags.indexOf(tag) !== i);
+  if (twice !== undefined) throw invalid(`tag '${twice}' appears twice`);
   return tags;
 }

@@ -93,8 +93,9 @@ export class TaskWorker {
   }
 
   /**
-   * Registers `handler` for `tag`, for several tags (`'a||b'`), or for every tag without a
-   * handler of its own (`'*'`). Throws if a tag already has one, or once the worker started.
+   * Registers `handler` for `tag`, for several tags (`'a||b'`, spaces around `||` allowed), or
+   * for every tag without a handler of its own in this worker (`'*'`: a fire runs one handler,
+   * never both). Throws if a tag already has one, or once the worker started.
    */
   addTaskHandler(tag: string, handler: FireHandler): this {
     if (this.state !== 'new') {

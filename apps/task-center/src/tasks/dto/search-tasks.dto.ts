@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { TaskType, type TaskStatus } from '@task-center/contracts';
 import { Transform } from 'class-transformer';
+import { QueryBoolean } from '../../http/query-boolean';
 import { QueryNumber } from '../../http/query-number';
 import {
   IsBoolean,
@@ -34,10 +35,6 @@ function listOf({ value }: { value: unknown }): unknown {
     return (value as unknown[]).flatMap((v) => (typeof v === 'string' ? v.split(',') : [v]));
   }
   return value;
-}
-
-function booleanOf({ value }: { value: unknown }): unknown {
-  return value === 'true' ? true : value === 'false' ? false : value;
 }
 
 /** Fails when the property and `other` are both given. */
@@ -200,7 +197,7 @@ export class SearchTasksDto {
     type: Boolean,
   })
   @IsOptional()
-  @Transform(booleanOf)
+  @QueryBoolean()
   @IsBoolean({ message: 'count must be true or false' })
   count?: boolean;
 }

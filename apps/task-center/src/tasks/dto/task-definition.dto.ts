@@ -13,6 +13,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { DEFAULT_RETRY_DELAYS_S, durationInWords } from '../../scheduling';
 import { HttpTargetDto } from './http-target.dto';
 import { RetryPolicyDto } from './retry-policy.dto';
 import {
@@ -190,7 +191,13 @@ export class TaskDefinitionDto {
   @Type(() => HttpTargetDto)
   target?: HttpTargetDto | null;
 
-  @ApiPropertyOptional({ type: RetryPolicyDto })
+  @ApiPropertyOptional({
+    type: RetryPolicyDto,
+    description:
+      "Redelivery of a failed attempt. Absent: the original task center's schedule, " +
+      `${DEFAULT_RETRY_DELAYS_S.length} retries after the first delivery ` +
+      `(${DEFAULT_RETRY_DELAYS_S.map(durationInWords).join(', ')}), then the dead-letter topic.`,
+  })
   @IsOptional()
   @ValidateNested()
   @Type(() => RetryPolicyDto)

@@ -557,9 +557,12 @@ export interface TasksOperations {
       query: {
         /** @description The exact task name. */
         name: string;
+        /** @description Tasks per page. Absent: 100; when more tasks have the name, the X-Next-Cursor header (and, with envelope=true, `more` in the body) says so. */
         limit?: number;
-        /** @description The X-Next-Cursor header of the previous page. */
+        /** @description The X-Next-Cursor header (or next_cursor) of the previous page. */
         cursor?: string;
+        /** @description true: answer `{tasks, more, next_cursor}` instead of the bare array (the original task center's shape, kept as the default so that its clients still parse the answer). */
+        envelope?: boolean;
       };
       header?: never;
       path?: never;
@@ -574,7 +577,8 @@ export interface TasksOperations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['TaskResponse'][];
+          'application/json':
+            components['schemas']['TaskResponse'][] | components['schemas']['TasksByNamePage'];
         };
       };
       /** @description 40001: invalid parameter (the message names the field and the rule) */

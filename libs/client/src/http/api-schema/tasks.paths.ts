@@ -77,7 +77,10 @@ export interface TasksPaths {
       path?: never;
       cookie?: never;
     };
-    /** Tasks with this name, newest first, one page */
+    /**
+     * Tasks with this name, newest first, one page
+     * @description At most limit (default 100) tasks. A bare array, as the original task center answered; X-Next-Cursor says there is more. With envelope=true, `{tasks, more, next_cursor}` says it in the body too.
+     */
     get: operations['TasksController_listByName'];
     put?: never;
     post?: never;

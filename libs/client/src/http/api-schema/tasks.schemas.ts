@@ -177,4 +177,12 @@ export interface TasksSchemas {
     /** @description Unix seconds. */
     updated_at: number;
   };
+  TasksByNamePage: {
+    /** @description Newest first. */
+    tasks: components['schemas']['TaskResponse'][];
+    /** @description True when more tasks have this name: pass next_cursor back. */
+    more: boolean;
+    /** @description Pass as `cursor` for the next page; null when `more` is false. */
+    next_cursor: string | null;
+  };
 }
