@@ -1,8 +1,10 @@
 # syntax=docker/dockerfile:1
 # Task center image (used by docker-compose.yml):
 #   docker build -t task-center .
-#   docker run -e MONGODB_URI=... -e KAFKA_BROKERS=... -p 3000:3000 task-center
-ARG NODE_IMAGE=node:20-alpine
+#   docker run -e MONGODB_URI=... -e KAFKA_BROKERS=... -p 127.0.0.1:3000:3000 task-center
+# Node 24 LTS ("Krypton") on Debian 13, pinned to an exact release; the local toolchain and CI
+# may run Node 20.19+ (package.json engines).
+ARG NODE_IMAGE=node:24.20.0-trixie-slim
 
 # ---- build: full dependencies, webpack bundle in dist/apps/task-center/main.js
 FROM ${NODE_IMAGE} AS build

@@ -318,7 +318,7 @@ fi
 fetch_kafka_jars() {
   [[ -f $KAFKA_LIBS/.complete ]] && return 0
   say "kafka: downloading Kafka $KAFKA_VERSION jars with Maven (first run, ~10-60 s)…"
-  local tmp="$KAFKA_LIBS.tmp.$$"
+  local tmp="$KAFKA_LIBS.tmp.$$" t0=$SECONDS
   mkdir -p "$(dirname "$KAFKA_LIBS")"
   rm -rf "$tmp"
   if ! mvn -q -B -f "$ROOT/stack/pom.xml" dependency:copy-dependencies \
@@ -331,6 +331,7 @@ fetch_kafka_jars() {
   touch "$tmp/.complete"
   rm -rf "$KAFKA_LIBS"
   mv "$tmp" "$KAFKA_LIBS"
+  say "kafka: jars downloaded in $((SECONDS - t0)) s"
 }
 
 java_cmd() {

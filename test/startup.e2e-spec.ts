@@ -95,4 +95,50 @@ describe('task center startup as a process', () => {
     }
     expect(await center.exited).toBe(0);
   });
+
+  it('starts quietly: a first line with the addresses, one line for the shards, no library noise', async () => {
+    const port = await closedPort();
+    const base = `http://127.0.0.1:${port}`;
+    const center = spawnCenter(
+      isolatedEnv({
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'log',
+        HTTP_TARGETS_ENABLED: 'true',
+      }),
+    );
+    const lines = () =>
+      center
+        .output()
+        .stdout.split('\n')
+        .filter((l) => l.trim() !== '');
+    try {
+      await waitFor(
+        '/health/ready to answer 200',
+        async () => (await fetch(`${base}/health/ready`)).status === 200,
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
+      await waitFor('the ready line', () => lines().some((l) => l.includes('ready at ')));
+      await waitFor('the shards line', () => lines().some((l) => / took /.test(l)));
+    } finally {
+      center.child.kill('SIGTERM');
+    }
+    expect(await center.exited).toBe(0);
+    const out = lines();
+    expect(out[0]).toMatch(/LOG \[TaskCenter\] starting: /);
+    expect(out[0]).toContain(
+      `starting: API ${base}/v1/api · OpenAPI docs ${base}/docs · dashboard ${base}/dashboard/`,
+    );
+    expect(out.filter((l) => / took /.test(l)).map((l) => l.replace(/^.*\] /, ''))).toEqual([
+      'took 16 shards (0-15)',
+    ]);
+    // Every line is the center's own (no library writing to the console by itself), Nest's
+    // module and route lines are left for LOG_LEVEL=debug, and the only warnings are settings
+    // a user can act on.
+    expect(out.filter((l) => !l.startsWith('[Nest] '))).toEqual([]);
+    expect(out.filter((l) => /InstanceLoader|RoutesResolver|RouterExplorer/.test(l))).toEqual([]);
+    const actionable = /API_KEYS is not set|HTTP_TARGET_SIGNING_SECRETS is empty/;
+    expect(out.filter((l) => / WARN /.test(l) && !actionable.test(l))).toEqual([]);
+    expect(center.output().stderr).toBe('');
+  });
 });

@@ -1,19 +1,14 @@
 import 'reflect-metadata';
-import {
-  type INestApplicationContext,
-  Logger,
-  type LoggerService,
-  type LogLevel,
-} from '@nestjs/common';
+import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { HttpTargetsStandaloneModule } from './http-targets/standalone.module';
 import { type AppConfig, ConfigError, loadConfig, maskedConfig } from './config';
-import { pinoParams } from './logging/pino-params';
+import { findDashboardDir } from './dashboard/dashboard-files';
+import { appLogger } from './logging/app-logger';
+import { baseUrl, startupLine } from './logging/startup-line';
 import { setupApp } from './setup-app';
 
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 const logger = new Logger('TaskCenter');
 
 function fail(message: string): never {
@@ -52,18 +47,15 @@ async function bootstrap(command: string | undefined): Promise<void> {
     if (err instanceof ConfigError) fail(`invalid configuration: ${err.message}`);
     throw err;
   }
-  // JSON: pino from the first line on (the same instance logs requests); else Nest's console.
-  let appLogger: LoggerService | LogLevel[] = LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1);
-  if (config.logFormat === 'json') {
-    const params = pinoParams(config);
-    appLogger = new PinoNestLogger(new PinoLogger(params), params);
-  }
-  Logger.overrideLogger(appLogger);
+  const processLogger = appLogger(config);
+  Logger.overrideLogger(processLogger);
+  // The first line says where everything is; the masked settings follow.
+  if (!standalone) logger.log(startupLine(config, findDashboardDir(config.dashboard.dir)));
   logger.log(`config ${JSON.stringify(maskedConfig(config))}`);
   if (standalone) {
     const worker = await NestFactory.createApplicationContext(
       HttpTargetsStandaloneModule.forRoot(config),
-      { abortOnError: false, logger: appLogger },
+      { abortOnError: false, logger: processLogger },
     );
     exitOnSignals(worker, config.shutdownTimeoutMs);
     await worker.init();
@@ -73,12 +65,14 @@ async function bootstrap(command: string | undefined): Promise<void> {
   const app = await NestFactory.create(AppModule.forRoot(config), {
     abortOnError: false,
     bodyParser: false,
-    logger: appLogger,
+    logger: processLogger,
   });
   setupApp(app, config);
   exitOnSignals(app, config.shutdownTimeoutMs);
   await app.listen(config.http.port, config.http.host);
-  logger.log(`listening on http://${config.http.host}:${config.http.port}`);
+  logger.log(
+    `ready at ${baseUrl(config.http)} (listening on ${config.http.host}:${config.http.port})`,
+  );
 }
 
 bootstrap(process.argv[2]).catch((err: unknown) =>

@@ -31,6 +31,32 @@ interface Held {
  */
 const HAND_OVER_MAX_TTLS = 3;
 
+/** "0-3, 5, 7-8": shard numbers as sorted ranges. */
+export function shardRanges(shards: number[]): string {
+  const sorted = [...shards].sort((a, b) => a - b);
+  const ranges: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    ranges.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return ranges.join(', ');
+}
+
+/** The startup line: "took 16 shards (0-15)", or "took 8 of 16 shards (0-7)" beside others. */
+function firstTakenLine(taken: Lease[], shards: number): string {
+  const of = taken.length === shards ? '' : ` of ${shards}`;
+  const noun = taken.length === 1 && of === '' ? 'shard' : 'shards';
+  return `took ${taken.length}${of} ${noun} (${shardRanges(taken.map((l) => l.shard))})`;
+}
+
+/** A later round: "took shards 3 (token 2), 7 (token 2)". */
+function takenLine(taken: Lease[]): string {
+  const list = taken.map((l) => `${l.shard} (token ${l.token})`).join(', ');
+  return `took ${taken.length === 1 ? 'shard' : 'shards'} ${list}`;
+}
+
 /**
  * Keeps this replica's fair share of shard leases: renews what it holds every third of the
  * TTL, takes over expired leases of dead replicas, and hands shards back when more
@@ -60,6 +86,8 @@ export class ShardLeases {
   private owner: ShardOwner | undefined;
   /** Set while this replica cannot publish: it holds no shard and is not in the replica list. */
   private benchedAt: number | undefined;
+  /** Whether the first shards taken were logged (as the short startup line). */
+  private announced = false;
 
   constructor(
     private readonly store: LeasesRepository,
@@ -152,10 +180,11 @@ export class ShardLeases {
       taken.push(got);
     }
     if (taken.length === 0) return;
-    // One line per round, not one per shard (a start takes all of them), written before the
-    // dispatcher starts on them: no fire of a shard goes out before the line that took it.
-    const list = taken.map((l) => `${l.shard} (token ${l.token})`).join(', ');
-    this.logger.log(`took ${taken.length === 1 ? 'shard' : 'shards'} ${list}`);
+    // One line per round, written before the dispatcher starts on them: no fire of a shard goes
+    // out before the line that took it. The first says how much of the work this replica has;
+    // later ones (take-overs) name each shard with its fencing token.
+    this.logger.log(this.announced ? takenLine(taken) : firstTakenLine(taken, shards));
+    this.announced = true;
     for (const lease of taken) await this.owner.acquired(lease.shard);
   }
 
