@@ -51,7 +51,8 @@ const nameOf = (node: ts.Node) =>
 
 /**
  * openapi-typescript writes one file (four thousand lines, mostly operations). Split by
- * responsibility, per server controller: `<controller>.operations.ts`, `<controller>.paths.ts`
+ * responsibility, per server controller: `<controller>.operations.ts` (or `<controller>-reads` and
+ * `-writes.operations.ts` when it has both), `<controller>.paths.ts`
  * (its routes) and `<controller>.schemas.ts` (the schemas its operations use first), joined by
  * `operations.ts`, `paths.ts` and `components.ts`, and an `index.ts` with the names the client
  * imports.
@@ -147,8 +148,23 @@ async function typeFiles(ast: ts.Node[]): Promise<Map<string, string>> {
       ),
     );
   };
+  // A controller's reads and writes in files of their own: with every status and body of each
+  // operation, one controller's operations outgrow a file a reader can hold.
+  const methodOf = new Map<string, string>();
+  for (const member of (find('paths') as ts.InterfaceDeclaration).members)
+    for (const [, method, id] of astToString([member]).matchAll(
+      /\b(get|put|post|delete|patch)\??: operations\[["'](\w+)["']\]/g,
+    ))
+      methodOf.set(id!, method!);
+  const operationFiles = new Map<string, ts.TypeElement[]>();
+  for (const [group, members] of groups) {
+    const reads = members.filter((m) => methodOf.get(memberName(m)) === 'get');
+    const writes = members.filter((m) => methodOf.get(memberName(m)) !== 'get');
+    if (reads.length === 0 || writes.length === 0) operationFiles.set(group, members);
+    else operationFiles.set(`${group}-reads`, reads).set(`${group}-writes`, writes);
+  }
   await splitInto(
-    groups,
+    operationFiles,
     'operations',
     'Operations',
     'operations',

@@ -6,11 +6,13 @@ import type { HealthOperations } from './health.operations';
 import type { MetricsOperations } from './metrics.operations';
 import type { OverviewOperations } from './overview.operations';
 import type { RunSearchOperations } from './run-search.operations';
-import type { RunsOperations } from './runs.operations';
+import type { RunsReadsOperations } from './runs-reads.operations';
+import type { RunsWritesOperations } from './runs-writes.operations';
 import type { TaskActionsOperations } from './task-actions.operations';
 import type { TaskBulkOperations } from './task-bulk.operations';
 import type { TaskSearchOperations } from './task-search.operations';
-import type { TasksOperations } from './tasks.operations';
+import type { TasksReadsOperations } from './tasks-reads.operations';
+import type { TasksWritesOperations } from './tasks-writes.operations';
 import type { WhoamiOperations } from './whoami.operations';
 
 /** Every operation of the document, by operation id. */
@@ -20,9 +22,11 @@ export type operations = CreateTasksOperations &
   MetricsOperations &
   OverviewOperations &
   RunSearchOperations &
-  RunsOperations &
+  RunsReadsOperations &
+  RunsWritesOperations &
   TaskActionsOperations &
   TaskBulkOperations &
   TaskSearchOperations &
-  TasksOperations &
+  TasksReadsOperations &
+  TasksWritesOperations &
   WhoamiOperations;
